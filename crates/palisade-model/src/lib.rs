@@ -1,0 +1,11 @@
+//! Core types shared by every Palisade crate. No I/O, no async.
+
+mod inventory;
+mod os;
+mod package;
+mod purl;
+
+pub use inventory::{Artifact, ArtifactKind, Inventory, LayerInfo};
+pub use os::{OsFamily, OsInfo};
+pub use package::{Ecosystem, Location, Package, PackageKind};
+pub use purl::purl_for;

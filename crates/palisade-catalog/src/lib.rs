@@ -4,6 +4,7 @@
 //! [`registry::CATALOGERS`]. `scan` drives them over an image, one layer at a time.
 
 mod cataloger;
+pub mod formats;
 pub mod lang;
 pub mod os;
 pub mod registry;

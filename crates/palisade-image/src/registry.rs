@@ -1,0 +1,252 @@
+//! `REGISTRY/REPO[:TAG|@DIGEST]`: pull through the OCI distribution API with `oci-client`.
+//!
+//! Manifests and configs are fetched raw and parsed here (one code path with the OCI layout);
+//! layer blobs are downloaded once into the blob cache (`<cache>/blobs/sha256/<hex>`), so a
+//! second scan of an image sharing layers downloads nothing.
+
+use std::path::{Path, PathBuf};
+
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+use palisade_model::{Artifact, ArtifactKind};
+
+use crate::layer::BlobLocation;
+use crate::manifest::{self, ImageConfig, Index, Manifest, PlatformSpec};
+use crate::oci_layout::layers_from;
+use crate::{Image, ImageContent, ImageError, Secret};
+
+/// How to reach registries.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// Registries (host[:port]) spoken to over plain HTTP. Loopback registries always are.
+    pub insecure: Vec<String>,
+    /// Explicit credentials; otherwise `~/.docker/config.json` (or `$DOCKER_CONFIG`) is used.
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// Where downloaded blobs are kept.
+    pub cache_dir: PathBuf,
+}
+
+const ACCEPTED: &[&str] = &[
+    manifest::OCI_MANIFEST,
+    manifest::DOCKER_MANIFEST,
+    manifest::OCI_INDEX,
+    manifest::DOCKER_MANIFEST_LIST,
+];
+
+pub async fn open(
+    input: &str,
+    options: &RegistryOptions,
+    platform: &PlatformSpec,
+) -> Result<Image, ImageError> {
+    let reference: Reference = input.parse().map_err(|e| ImageError::InvalidReference {
+        reference: input.to_string(),
+        reason: format!("{e}"),
+    })?;
+    let registry = reference.resolve_registry().to_string();
+    let mut plain_http = options.insecure.clone();
+    if is_loopback(&registry) {
+        plain_http.push(registry.clone());
+    }
+    let client = Client::new(ClientConfig {
+        protocol: ClientProtocol::HttpsExcept(plain_http),
+        platform_resolver: None,
+        ..Default::default()
+    });
+    let auth = credentials(&registry, options);
+    let err = |e: oci_client::errors::OciDistributionError| ImageError::Registry(format!("{input}: {e}"));
+
+    let (mut bytes, mut digest) = client
+        .pull_manifest_raw(&reference, &auth, ACCEPTED)
+        .await
+        .map_err(err)?;
+    verify_manifest(&reference, &digest, &bytes)?;
+    if manifest::is_index("", &bytes) {
+        let index: Index = manifest::parse("image index", &bytes)?;
+        let chosen = platform.select(&index)?;
+        let by_digest = reference.clone_with_digest(chosen.digest.clone());
+        (bytes, digest) = client
+            .pull_manifest_raw(&by_digest, &auth, ACCEPTED)
+            .await
+            .map_err(err)?;
+        manifest::verify("image manifest", &chosen.digest, &bytes)?;
+    }
+    let image_manifest: Manifest = manifest::parse("image manifest", &bytes)?;
+
+    let mut config_bytes = Vec::new();
+    client
+        .pull_blob(&reference, image_manifest.config.digest.as_str(), &mut config_bytes)
+        .await
+        .map_err(err)?;
+    manifest::verify("image config", &image_manifest.config.digest, &config_bytes)?;
+    let config: ImageConfig = manifest::parse("image config", &config_bytes)?;
+
+    let blob_dir = options.cache_dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blob_dir).map_err(|e| ImageError::io(&blob_dir, e))?;
+    for layer in &image_manifest.layers {
+        let hex = manifest::check_digest(&layer.digest)?;
+        let target = blob_dir.join(hex);
+        if target.is_file() {
+            tracing::debug!("blob {} cached", layer.digest);
+            continue;
+        }
+        download(&client, &reference, &layer.digest, &blob_dir, &target)
+            .await
+            .map_err(|e| match e {
+                DownloadError::Registry(e) => err(e),
+                DownloadError::Image(e) => e,
+            })?;
+    }
+    let layers = layers_from(&image_manifest, &config, |d| {
+        let hex = manifest::check_digest(&d.digest)?;
+        Ok(BlobLocation::File(blob_dir.join(hex)))
+    })?;
+    let repo = format!("{}/{}", reference.registry(), reference.repository());
+    Ok(Image {
+        artifact: Artifact {
+            name: input.to_string(),
+            kind: ArtifactKind::Image,
+            manifest_digest: Some(digest.clone()),
+            config_digest: Some(image_manifest.config.digest.clone()),
+            repo_tags: reference
+                .tag()
+                .map(|t| vec![format!("{repo}:{t}")])
+                .unwrap_or_default(),
+            repo_digests: vec![format!("{repo}@{digest}")],
+            architecture: config.architecture.clone(),
+            os: config.os.clone(),
+            layers: Vec::new(),
+        },
+        content: ImageContent::Layers(layers),
+        _temp: None,
+    }
+    .with_layer_info())
+}
+
+enum DownloadError {
+    Registry(oci_client::errors::OciDistributionError),
+    Image(ImageError),
+}
+
+/// Downloads a blob to a temporary file beside its final name, then renames it into place,
+/// so an interrupted download never leaves a partial blob in the cache.
+async fn download(
+    client: &Client,
+    reference: &Reference,
+    digest: &str,
+    dir: &Path,
+    target: &Path,
+) -> Result<(), DownloadError> {
+    let temp = tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(dir)
+        .map_err(|e| DownloadError::Image(ImageError::io(dir, e)))?;
+    let (std_file, temp_path) = temp.into_parts();
+    let mut file = tokio::fs::File::from_std(std_file);
+    client
+        .pull_blob(reference, digest, &mut file)
+        .await
+        .map_err(DownloadError::Registry)?;
+    use tokio::io::AsyncWriteExt;
+    file.flush()
+        .await
+        .map_err(|e| DownloadError::Image(ImageError::io(target, e)))?;
+    temp_path
+        .persist(target)
+        .map_err(|e| DownloadError::Image(ImageError::io(target, e.error)))?;
+    Ok(())
+}
+
+fn verify_manifest(reference: &Reference, digest: &str, bytes: &[u8]) -> Result<(), ImageError> {
+    if let Some(expected) = reference.digest() {
+        manifest::verify("image manifest", expected, bytes)?;
+    } else if digest.starts_with("sha256:") {
+        manifest::verify("image manifest", digest, bytes)?;
+    }
+    Ok(())
+}
+
+fn is_loopback(registry: &str) -> bool {
+    let host = registry
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(registry);
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1") || host.starts_with("127.")
+}
+
+/// Explicit credentials first, then the Docker config file's `auths` entry for the registry.
+fn credentials(registry: &str, options: &RegistryOptions) -> RegistryAuth {
+    if let (Some(user), Some(password)) = (&options.username, &options.password) {
+        return RegistryAuth::Basic(user.clone(), password.expose().to_string());
+    }
+    match docker_config_auth(registry) {
+        Some((user, password)) => RegistryAuth::Basic(user, password),
+        None => RegistryAuth::Anonymous,
+    }
+}
+
+fn docker_config_auth(registry: &str) -> Option<(String, String)> {
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))?;
+    let text = std::fs::read(dir.join("config.json")).ok()?;
+    parse_docker_config(&text, registry)
+}
+
+/// Finds `auths[registry].auth` (base64 `user:password`) or `username`/`password` fields.
+/// Docker Hub is stored under its legacy index URL.
+pub(crate) fn parse_docker_config(text: &[u8], registry: &str) -> Option<(String, String)> {
+    use base64::Engine;
+    let config: serde_json::Value = serde_json::from_slice(text).ok()?;
+    let auths = config.get("auths")?.as_object()?;
+    let wanted = |key: &str| {
+        let key = key
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let host = key.split('/').next().unwrap_or(key);
+        host == registry
+            || (registry == "docker.io" && matches!(host, "index.docker.io" | "registry-1.docker.io"))
+    };
+    let entry = auths.iter().find(|(k, _)| wanted(k))?.1;
+    if let Some(auth) = entry.get("auth").and_then(|a| a.as_str()) {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(auth).ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let (user, password) = decoded.split_once(':')?;
+        return Some((user.to_string(), password.to_string()));
+    }
+    let user = entry.get("username")?.as_str()?;
+    let password = entry.get("password")?.as_str()?;
+    Some((user.to_string(), password.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_config_auth_is_found_by_registry_host() {
+        let cfg = br#"{"auths":{"127.0.0.1:5001":{"auth":"YWxpY2U6czNjcmV0"},
+            "https://index.docker.io/v1/":{"username":"bob","password":"pw"}}}"#;
+        assert_eq!(
+            parse_docker_config(cfg, "127.0.0.1:5001"),
+            Some(("alice".into(), "s3cret".into()))
+        );
+        assert_eq!(
+            parse_docker_config(cfg, "docker.io"),
+            Some(("bob".into(), "pw".into()))
+        );
+        assert_eq!(parse_docker_config(cfg, "ghcr.io"), None);
+        assert_eq!(parse_docker_config(b"not json", "ghcr.io"), None);
+    }
+
+    #[test]
+    fn loopback_registries_are_plain_http() {
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost:5000"));
+        assert!(is_loopback("localhost"));
+        assert!(!is_loopback("registry.example.com:5000"));
+        assert!(!is_loopback("10.0.0.1:5000"));
+    }
+}

@@ -8,5 +8,7 @@ pub mod formats;
 pub mod lang;
 pub mod os;
 pub mod registry;
+mod scan;
 
 pub use cataloger::{CatalogError, Cataloger, FileMeta, Found};
+pub use scan::{scan, FileResult, LayerResult, ScanError, ScanOptions, ScanProgress};

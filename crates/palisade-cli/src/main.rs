@@ -1,3 +1,154 @@
-//! The `palisade` command line.
+//! The `palisade` command line: argument definitions and wiring only.
 
-fn main() {}
+mod image_cmd;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Palisade: container security in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every package in an image (or directory) as a table, JSON, CycloneDX or SPDX.
+    Sbom {
+        #[command(flatten)]
+        image: ImageArgs,
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Work with images.
+    Image {
+        #[command(subcommand)]
+        command: ImageCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImageCommand {
+    /// Show an image's metadata, layers and operating system.
+    Inspect {
+        #[command(flatten)]
+        image: ImageArgs,
+        #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
+        format: InspectFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Cyclonedx,
+    Spdx,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum InspectFormat {
+    Table,
+    Json,
+}
+
+/// How to find and read the image.
+#[derive(Debug, clap::Args)]
+struct ImageArgs {
+    /// REGISTRY/REPO[:TAG|@DIGEST], oci:DIR[:TAG], docker-archive:FILE, docker:NAME, dir:PATH,
+    /// sbom:FILE, or a path whose kind is detected.
+    image: String,
+    /// Platform to pick from a multi-arch image (os/arch[/variant]); default: this machine's.
+    #[arg(long)]
+    platform: Option<String>,
+    /// Registry (host[:port]) to reach over plain HTTP; repeatable. Loopback always is.
+    #[arg(long = "insecure-registry")]
+    insecure_registry: Vec<String>,
+    /// Registry user name (else ~/.docker/config.json).
+    #[arg(long, env = "PALISADE_REGISTRY_USERNAME")]
+    username: Option<String>,
+    /// Registry password; prefer the environment variable.
+    #[arg(long, env = "PALISADE_REGISTRY_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Cache for downloaded blobs and per-layer results.
+    #[arg(long, env = "PALISADE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write cached layer results.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // The error chain is the user-facing message: print it plainly on stderr.
+            let mut message = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                // Our errors already quote their source in their message; don't repeat it.
+                if !message.contains(&cause) {
+                    message.push_str(&format!("\n  caused by: {cause}"));
+                }
+            }
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("{message}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Sbom {
+            image,
+            format,
+            output,
+        } => image_cmd::sbom(&image, format, output.as_deref()).await,
+        Command::Image {
+            command: ImageCommand::Inspect { image, format },
+        } => image_cmd::inspect(&image, format).await,
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -10,7 +10,18 @@ use crate::ImageError;
 
 pub fn walk(root: &Path, visitor: &mut dyn LayerVisitor) -> Result<LayerChanges, ImageError> {
     let mut changes = LayerChanges::default();
-    for entry in walkdir::WalkDir::new(root).follow_links(false) {
+    let is_host_root = root == Path::new("/");
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        // Scanning a live host's `/`: the kernel's virtual filesystems hold no packages, and
+        // some of their files block when read.
+        .filter_entry(move |e| {
+            !(is_host_root
+                && e.depth() == 1
+                && matches!(e.file_name().to_str(), Some("proc" | "sys" | "dev" | "run")))
+        });
+    for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {

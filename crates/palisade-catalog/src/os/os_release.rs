@@ -23,3 +23,12 @@ impl Cataloger for OsRelease {
         Ok(Found::default())
     }
 }
+
+/// Lower is more authoritative when several release files are present.
+pub fn precedence(path: &str) -> u8 {
+    match path {
+        "etc/os-release" => 0,
+        "usr/lib/os-release" => 1,
+        _ => 2,
+    }
+}

@@ -1,0 +1,262 @@
+//! Drives the catalogers over an image: one streaming walk per layer, results cached by layer
+//! diff id plus the catalogers' fingerprint, then stacked with whiteouts to the final view.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use palisade_image::{
+    FileEntry, Image, ImageContent, ImageError, Layer, LayerChanges, LayerVisitor, LayeredView,
+    WalkLimits,
+};
+use palisade_model::{purl_for, Inventory, OsInfo, Package};
+use serde::{Deserialize, Serialize};
+
+use crate::registry::{catalogers_fingerprint, CATALOGERS};
+use crate::{Cataloger, FileMeta};
+
+/// What the catalogers found in one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileResult {
+    pub packages: Vec<Package>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub os: Option<OsInfo>,
+}
+
+/// Everything one layer contributes; this is what the cache stores.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerResult {
+    pub changes: LayerChanges,
+    pub files: BTreeMap<String, FileResult>,
+    /// Files a cataloger wanted but could not parse, and files over a size cap.
+    pub problems: Vec<String>,
+}
+
+/// Reports progress of a scan (the CLI draws a progress bar from it).
+pub trait ScanProgress {
+    fn layer_started(&self, _index: usize, _count: usize, _diff_id: &str, _bytes: u64) {}
+    fn layer_finished(&self, _index: usize, _cached: bool) {}
+}
+
+struct NoProgress;
+impl ScanProgress for NoProgress {}
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Where per-layer results are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
+    pub limits: WalkLimits,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Image(#[from] ImageError),
+}
+
+/// Offers every file to the catalogers and collects what they find.
+struct Collector {
+    files: BTreeMap<String, FileResult>,
+    problems: Vec<String>,
+    layer: Option<String>,
+}
+
+impl Collector {
+    fn new(layer: Option<String>) -> Self {
+        Self {
+            files: BTreeMap::new(),
+            problems: Vec::new(),
+            layer,
+        }
+    }
+
+    fn interested<'a>(file: &'a FileMeta<'a>) -> impl Iterator<Item = &'static dyn Cataloger> + 'a {
+        CATALOGERS.iter().copied().filter(move |c| c.wants(file))
+    }
+}
+
+impl LayerVisitor for Collector {
+    fn wants(&mut self, file: &FileEntry<'_>) -> bool {
+        let meta = FileMeta {
+            path: file.path,
+            size: file.size,
+            mode: file.mode,
+        };
+        let mut wanted = false;
+        for c in Self::interested(&meta) {
+            if file.size <= c.max_size() {
+                wanted = true;
+            } else {
+                let msg = format!(
+                    "{}: {} skipped: {} bytes is over its {} byte cap",
+                    c.id(),
+                    file.path,
+                    file.size,
+                    c.max_size()
+                );
+                tracing::warn!("{msg}");
+                self.problems.push(msg);
+            }
+        }
+        wanted
+    }
+
+    fn file(&mut self, file: &FileEntry<'_>, content: &[u8]) {
+        let meta = FileMeta {
+            path: file.path,
+            size: file.size,
+            mode: file.mode,
+        };
+        let mut result = FileResult::default();
+        for c in Self::interested(&meta) {
+            if file.size > c.max_size() {
+                continue;
+            }
+            match c.catalog(file.path, content) {
+                Ok(found) => {
+                    result.packages.extend(found.packages);
+                    if found.os.is_some() {
+                        result.os = found.os;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("{e}");
+                    self.problems.push(e.to_string());
+                }
+            }
+        }
+        for p in &mut result.packages {
+            for l in &mut p.locations {
+                l.layer.clone_from(&self.layer);
+            }
+        }
+        if !result.packages.is_empty() || result.os.is_some() {
+            self.files.insert(file.path.to_string(), result);
+        }
+    }
+}
+
+/// Catalogs `image`: every layer once (or from the cache), stacked into one inventory.
+pub fn scan(
+    image: &Image,
+    source: &str,
+    options: &ScanOptions,
+    progress: Option<&dyn ScanProgress>,
+) -> Result<Inventory, ScanError> {
+    let progress = progress.unwrap_or(&NoProgress);
+    let mut results = Vec::new();
+    match &image.content {
+        ImageContent::Directory(root) => {
+            progress.layer_started(0, 1, "", 0);
+            let mut collector = Collector::new(None);
+            let changes = palisade_image::walk_directory(root, &mut collector)?;
+            results.push(LayerResult {
+                changes,
+                files: collector.files,
+                problems: collector.problems,
+            });
+            progress.layer_finished(0, false);
+        }
+        ImageContent::Layers(layers) => {
+            for (i, layer) in layers.iter().enumerate() {
+                progress.layer_started(i, layers.len(), &layer.diff_id, layer.blob.len()?);
+                let (result, cached) = scan_layer(layer, options)?;
+                progress.layer_finished(i, cached);
+                results.push(result);
+            }
+        }
+    }
+    Ok(assemble(image, source, &results))
+}
+
+fn cache_path(dir: &Path, diff_id: &str) -> PathBuf {
+    let hex = diff_id.strip_prefix("sha256:").unwrap_or(diff_id);
+    dir.join("layers")
+        .join(format!("{hex}-{}.json", catalogers_fingerprint()))
+}
+
+fn scan_layer(layer: &Layer, options: &ScanOptions) -> Result<(LayerResult, bool), ScanError> {
+    let cache = options
+        .cache_dir
+        .as_deref()
+        .map(|d| cache_path(d, &layer.diff_id));
+    if let Some(path) = &cache {
+        if let Ok(bytes) = std::fs::read(path) {
+            match serde_json::from_slice::<LayerResult>(&bytes) {
+                Ok(result) => return Ok((result, true)),
+                Err(e) => tracing::warn!("ignoring unreadable cache entry {}: {e}", path.display()),
+            }
+        }
+    }
+    let mut collector = Collector::new(Some(layer.diff_id.clone()));
+    let changes = layer.walk(&mut collector, options.limits)?;
+    let result = LayerResult {
+        changes,
+        files: collector.files,
+        problems: collector.problems,
+    };
+    if let Some(path) = &cache {
+        if let Err(e) = write_atomically(path, &result) {
+            tracing::warn!("could not cache layer result at {}: {e}", path.display());
+        }
+    }
+    Ok((result, false))
+}
+
+fn write_atomically(path: &Path, result: &LayerResult) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer(&mut temp, result)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Stacks the layer results and turns the visible files into the inventory.
+fn assemble(image: &Image, source: &str, results: &[LayerResult]) -> Inventory {
+    let mut view: LayeredView<&FileResult> = LayeredView::default();
+    for (i, r) in results.iter().enumerate() {
+        view.apply(i, &r.changes, r.files.iter().map(|(k, v)| (k.clone(), v)).collect());
+    }
+    let os = view
+        .files()
+        .filter_map(|(path, _, r)| r.os.as_ref().map(|os| (path, os)))
+        .min_by_key(|(path, _)| crate::os::os_release::precedence(path))
+        .map(|(_, os)| os.clone());
+    let diff_ids: Vec<Option<String>> = match &image.content {
+        ImageContent::Layers(layers) => layers.iter().map(|l| Some(l.diff_id.clone())).collect(),
+        ImageContent::Directory(_) => vec![None],
+    };
+    let mut packages = Vec::new();
+    for (path, index, result) in view.files() {
+        for pkg in &result.packages {
+            let mut pkg = pkg.clone();
+            let mut first = index;
+            for lower in (0..index).rev() {
+                match results[lower].files.get(path) {
+                    Some(r) if r.packages.iter().any(|p| p.identity() == pkg.identity()) => {
+                        first = lower;
+                    }
+                    Some(_) => break,
+                    None => {}
+                }
+            }
+            pkg.introduced_by = diff_ids.get(first).cloned().flatten();
+            pkg.purl = purl_for(&pkg, os.as_ref());
+            packages.push(pkg);
+        }
+    }
+    packages.sort_by(|a, b| {
+        (a.ecosystem, &a.name, &a.version, &a.locations).cmp(&(
+            b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.locations,
+        ))
+    });
+    Inventory {
+        source: source.to_string(),
+        artifact: image.artifact.clone(),
+        os,
+        packages,
+    }
+}

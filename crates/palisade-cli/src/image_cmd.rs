@@ -1,0 +1,144 @@
+//! `palisade sbom` and `palisade image inspect`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use palisade_catalog::{scan, ScanOptions};
+use palisade_image::{ImageRef, OpenOptions, PlatformSpec, RegistryOptions, Secret};
+use palisade_model::Inventory;
+use palisade_report::SbomFormat;
+
+use crate::progress::LayerProgress;
+use crate::{Format, ImageArgs, InspectFormat};
+
+fn cache_root(args: &ImageArgs) -> PathBuf {
+    if let Some(dir) = &args.cache_dir {
+        return dir.clone();
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(xdg).join("palisade");
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        return PathBuf::from(home).join(".cache/palisade");
+    }
+    std::env::temp_dir().join("palisade-cache")
+}
+
+fn open_options(args: &ImageArgs) -> anyhow::Result<OpenOptions> {
+    let platform = match &args.platform {
+        Some(p) => PlatformSpec::parse(p)?,
+        None => PlatformSpec::host(),
+    };
+    Ok(OpenOptions {
+        platform,
+        registry: RegistryOptions {
+            insecure: args.insecure_registry.clone(),
+            username: args.username.clone(),
+            password: args.password.clone().map(Secret::new),
+            cache_dir: cache_root(args),
+        },
+    })
+}
+
+/// Opens and catalogs the image (or reads the SBOM) named in `args`.
+async fn inventory(args: &ImageArgs) -> anyhow::Result<Inventory> {
+    let reference = ImageRef::parse(&args.image)?;
+    if let ImageRef::Sbom(path) = &reference {
+        anyhow::bail!("{}: reading SBOMs is not available yet", path.display());
+    }
+    let options = open_options(args)?;
+    let image = palisade_image::open(&reference, &options)
+        .await
+        .with_context(|| format!("opening {}", args.image))?;
+    let scan_options = ScanOptions {
+        cache_dir: (!args.no_cache).then(|| cache_root(args)),
+        ..Default::default()
+    };
+    let source = args.image.clone();
+    let inventory = tokio::task::spawn_blocking(move || {
+        let progress = LayerProgress::new();
+        let result = scan(&image, &source, &scan_options, Some(&progress));
+        progress.finish();
+        result
+    })
+    .await??;
+    Ok(inventory)
+}
+
+pub async fn sbom(args: &ImageArgs, format: Format, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let inventory = inventory(args).await?;
+    let format = match format {
+        Format::Table => SbomFormat::Table,
+        Format::Json => SbomFormat::Json,
+        Format::Cyclonedx => SbomFormat::CycloneDx,
+        Format::Spdx => SbomFormat::Spdx,
+    };
+    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let mut buffer = Vec::new();
+    palisade_report::write_sbom(&inventory, format, &now, &mut buffer)?;
+    write_output(output, &buffer)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn inspect(args: &ImageArgs, format: InspectFormat) -> anyhow::Result<ExitCode> {
+    let reference = ImageRef::parse(&args.image)?;
+    let options = open_options(args)?;
+    let image = palisade_image::open(&reference, &options)
+        .await
+        .with_context(|| format!("opening {}", args.image))?;
+    let artifact = &image.artifact;
+    let mut out = Vec::new();
+    match format {
+        InspectFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, artifact)?;
+            writeln!(out)?;
+        }
+        InspectFormat::Table => {
+            writeln!(out, "Name:          {}", artifact.name)?;
+            for (label, value) in [
+                ("Manifest:", artifact.manifest_digest.as_deref()),
+                ("Image ID:", artifact.config_digest.as_deref()),
+                ("OS/Arch:", None),
+            ] {
+                if let Some(v) = value {
+                    writeln!(out, "{label:<15}{v}")?;
+                }
+            }
+            if let (Some(os), Some(arch)) = (&artifact.os, &artifact.architecture) {
+                writeln!(out, "{:<15}{os}/{arch}", "Platform:")?;
+            }
+            for tag in &artifact.repo_tags {
+                writeln!(out, "{:<15}{tag}", "Tag:")?;
+            }
+            for digest in &artifact.repo_digests {
+                writeln!(out, "{:<15}{digest}", "Repo digest:")?;
+            }
+            writeln!(out, "Layers:")?;
+            for (i, l) in artifact.layers.iter().enumerate() {
+                writeln!(
+                    out,
+                    "  {i:>2}  {}  {:>12}  {}",
+                    l.diff_id,
+                    l.size,
+                    l.created_by.as_deref().unwrap_or("").chars().take(60).collect::<String>()
+                )?;
+            }
+        }
+    }
+    write_output(None, &out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(path) => std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes)?;
+            stdout.flush()?;
+        }
+    }
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! The `palisade` command line: argument definitions and wiring only.
 
+mod bench;
 mod image_cmd;
 mod progress;
 
@@ -31,11 +32,22 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Benchmarks (figures for the issue notes).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Work with images.
     Image {
         #[command(subcommand)]
         command: ImageCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Scan a large synthetic image (default 2 GiB, 100k files, 10 layers): time and peak RSS.
+    SyntheticImage(bench::SyntheticArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +116,14 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(run(cli));
+    if std::env::var_os("PALISADE_REPORT_PEAK_RSS").is_some() {
+        if let Some(kib) = bench::peak_rss_kib() {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("palisade: peak RSS {kib} KiB");
+            }
+        }
+    }
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -135,6 +155,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Image {
             command: ImageCommand::Inspect { image, format },
         } => image_cmd::inspect(&image, format).await,
+        Command::Bench {
+            command: BenchCommand::SyntheticImage(args),
+        } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,
     }
 }
 

@@ -2,6 +2,9 @@
 //! `schemas/spdx.schema.json` (CycloneDX/specification): the first block of its enum holds the
 //! licences, the second the exceptions. A test checks the two lists against that file.
 
+/// The SPDX License List version the lists come from.
+pub(crate) const LICENSE_LIST_VERSION: &str = "3.28";
+
 /// Licence identifiers, sorted as in the licence list.
 pub(crate) const LICENSES: &[&str] = &[
     "0BSD",

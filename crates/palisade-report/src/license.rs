@@ -200,7 +200,8 @@ mod tests {
             classify("(MIT OR Apache-2.0) AND GPL-2.0-only WITH Classpath-exception-2.0"),
             LicenseForm::Expression
         );
-        assert_eq!(classify("GPL-2.0+"), LicenseForm::Expression);
+        assert_eq!(classify("GPL-2.0+"), LicenseForm::Id); // a deprecated listed id
+        assert_eq!(classify("Apache-2.0+"), LicenseForm::Expression);
         assert_eq!(classify("mit"), LicenseForm::Expression);
         assert_eq!(classify("LicenseRef-foo.bar"), LicenseForm::Expression);
         assert_eq!(classify("GPLv2"), LicenseForm::Other);
@@ -211,6 +212,20 @@ mod tests {
         assert_eq!(classify("MIT WITH MIT"), LicenseForm::Other);
         let deep = format!("{}MIT{}", "(".repeat(100), ")".repeat(100));
         assert_eq!(classify(&deep), LicenseForm::Other);
+    }
+
+    #[test]
+    fn id_lists_match_the_schema_they_were_generated_from() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/spdx.schema.json");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let schema: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let ours: Vec<&str> = LICENSES.iter().chain(EXCEPTIONS).copied().collect();
+        assert_eq!(ours, listed);
     }
 
     #[test]

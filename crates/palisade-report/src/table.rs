@@ -104,9 +104,9 @@ mod tests {
         let text = String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             text,
-            "NAME             VERSION         TYPE  SOURCE  LAYER\n\
-             libc6            2.36-9+deb12u4  deb   glibc   0123456789ab\n\
-             requests?[31m    2.31.0          PyPI\n"
+            "NAME           VERSION         TYPE  SOURCE  LAYER\n\
+             libc6          2.36-9+deb12u4  deb   glibc   0123456789ab\n\
+             requests?[31m  2.31.0          PyPI\n"
         );
     }
 }

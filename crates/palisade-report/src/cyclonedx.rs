@@ -152,7 +152,10 @@ impl Refs {
 pub(crate) fn build(inv: &Inventory, ctx: &DocumentContext) -> Bom {
     let mut refs = Refs::default();
     let a = &inv.artifact;
-    let digest = a.config_digest.clone().or_else(|| a.manifest_digest.clone());
+    let digest = a
+        .config_digest
+        .clone()
+        .or_else(|| a.manifest_digest.clone());
     let image_ref = refs.claim(format!(
         "image:{}",
         digest.clone().unwrap_or_else(|| a.name.clone())

@@ -90,9 +90,10 @@ pub fn write_sbom(
 fn check_context(ctx: &DocumentContext) -> Result<(), ReportError> {
     let groups: Vec<&str> = ctx.uuid.split('-').collect();
     let shape_ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        && groups.iter().all(|g| {
+            g.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
     if !shape_ok {
         return Err(ReportError::InvalidContext(format!(
             "uuid {:?} is not a lower-case hyphenated UUID",

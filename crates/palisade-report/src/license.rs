@@ -230,7 +230,10 @@ mod tests {
 
     #[test]
     fn sanitizes_idstrings() {
-        assert_eq!(sanitize_idstring("BSD-style (see COPYING)"), "BSD-style-see-COPYING");
+        assert_eq!(
+            sanitize_idstring("BSD-style (see COPYING)"),
+            "BSD-style-see-COPYING"
+        );
         assert_eq!(sanitize_idstring("  "), "unknown");
     }
 }

@@ -211,7 +211,10 @@ mod tests {
             ("var/lib/dpkg/status", None),
             ("var/lib/dpkg/status", Some("sha256:abc123")),
             ("app/node_modules/@babel/core/package.json", None),
-            ("app/node_modules/@babel/core/package.json", Some("sha256:ff")),
+            (
+                "app/node_modules/@babel/core/package.json",
+                Some("sha256:ff"),
+            ),
             ("a@b", None),
         ] {
             let loc = Location {

@@ -123,7 +123,10 @@ mod tests {
         let p = Purl::parse("pkg:npm/%40babel/core@7.0.0").unwrap_or_else(|| panic!("valid"));
         assert_eq!(p.namespace, vec!["@babel"]);
         let p = Purl::parse("pkg:npm/@babel/core").unwrap_or_else(|| panic!("valid"));
-        assert_eq!((p.namespace[0].as_str(), p.name.as_str()), ("@babel", "core"));
+        assert_eq!(
+            (p.namespace[0].as_str(), p.name.as_str()),
+            ("@babel", "core")
+        );
         assert_eq!(p.version, None);
         let p = Purl::parse("pkg:golang/golang.org/x/net@v0.1.0#sub/dir")
             .unwrap_or_else(|| panic!("valid"));
@@ -134,8 +137,17 @@ mod tests {
     #[test]
     fn rejects_garbage_without_panicking() {
         for bad in [
-            "", "pkg:", "pkg:deb", "pkg:/x", "http://x", "pkg:deb/%", "pkg:deb/%zz", "pkg:deb/%C3",
-            "pkg:deb/a?b", "pkg:deb/@", "pkg:a/é%",
+            "",
+            "pkg:",
+            "pkg:deb",
+            "pkg:/x",
+            "http://x",
+            "pkg:deb/%",
+            "pkg:deb/%zz",
+            "pkg:deb/%C3",
+            "pkg:deb/a?b",
+            "pkg:deb/@",
+            "pkg:a/é%",
         ] {
             assert_eq!(Purl::parse(bad), None, "{bad}");
         }

@@ -61,12 +61,11 @@ pub fn read_sbom(bytes: &[u8]) -> Result<Inventory, ReportError> {
                     supported: "1.4, 1.5, 1.6",
                 });
             }
-            let bom: Bom = serde_json::from_slice(bytes).map_err(|source| {
-                ReportError::Malformed {
+            let bom: Bom =
+                serde_json::from_slice(bytes).map_err(|source| ReportError::Malformed {
                     format: "CycloneDX",
                     source,
-                }
-            })?;
+                })?;
             Ok(from_cyclonedx(bom))
         }
         (_, Some(version)) => {
@@ -124,11 +123,11 @@ fn ecosystem_for_purl_type(ty: &str) -> Option<Ecosystem> {
 
 fn to_package(c: Candidate<'_>) -> Option<Package> {
     let purl = c.purl.and_then(Purl::parse);
-    let ours = c.props.first(props::ECOSYSTEM).and_then(|e| ecosystem_from_str(&e));
-    let ecosystem = ours.or_else(|| {
-        purl.as_ref()
-            .and_then(|p| ecosystem_for_purl_type(&p.ty))
-    })?;
+    let ours = c
+        .props
+        .first(props::ECOSYSTEM)
+        .and_then(|e| ecosystem_from_str(&e));
+    let ecosystem = ours.or_else(|| purl.as_ref().and_then(|p| ecosystem_for_purl_type(&p.ty)))?;
     let scoped = matches!(
         ecosystem,
         Ecosystem::Npm | Ecosystem::Packagist | Ecosystem::Go

@@ -187,7 +187,9 @@ impl Extracted {
     fn reference(&mut self, id: String) {
         self.by_id.entry(id.clone()).or_insert_with(|| {
             (
-                format!("The package names the licence {id}; its text is not available to palisade."),
+                format!(
+                    "The package names the licence {id}; its text is not available to palisade."
+                ),
                 None,
             )
         });
@@ -239,7 +241,10 @@ pub(crate) fn build(inv: &Inventory, ctx: &DocumentContext) -> Document {
     let mut packages = vec![SpdxPackage {
         spdx_id: image_id.clone(),
         name: a.name.clone(),
-        version_info: a.config_digest.clone().or_else(|| a.manifest_digest.clone()),
+        version_info: a
+            .config_digest
+            .clone()
+            .or_else(|| a.manifest_digest.clone()),
         download_location: NOASSERTION.into(),
         files_analyzed: Some(false),
         license_concluded: Some(NOASSERTION.into()),

@@ -27,7 +27,10 @@ pub(crate) fn write(inv: &Inventory, out: &mut dyn Write) -> Result<(), ReportEr
                 clean(&p.version),
                 p.ecosystem.to_string(),
                 clean(&source),
-                p.introduced_by.as_deref().map(short_digest).unwrap_or_default(),
+                p.introduced_by
+                    .as_deref()
+                    .map(short_digest)
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -44,7 +47,11 @@ pub(crate) fn write(inv: &Inventory, out: &mut dyn Write) -> Result<(), ReportEr
     Ok(())
 }
 
-fn write_row(out: &mut dyn Write, row: &[String; 5], widths: &[usize; 5]) -> Result<(), ReportError> {
+fn write_row(
+    out: &mut dyn Write,
+    row: &[String; 5],
+    widths: &[usize; 5],
+) -> Result<(), ReportError> {
     let mut line = String::new();
     for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
         if i > 0 {
@@ -79,7 +86,12 @@ mod tests {
 
     #[test]
     fn columns_are_aligned() {
-        let mut a = Package::new("libc6", "2.36-9+deb12u4", Ecosystem::Deb, "var/lib/dpkg/status");
+        let mut a = Package::new(
+            "libc6",
+            "2.36-9+deb12u4",
+            Ecosystem::Deb,
+            "var/lib/dpkg/status",
+        );
         a.source_name = Some("glibc".into());
         a.introduced_by = Some("sha256:0123456789abcdef0123".into());
         let b = Package::new("requests\x1b[31m", "2.31.0", Ecosystem::PyPI, "x");

@@ -54,27 +54,51 @@ fn inventory() -> Inventory {
     let os = debian();
     let mut packages = Vec::new();
 
-    let mut p = pkg("libstdc++6", "12.2.0-14+deb12u1", Ecosystem::Deb, "var/lib/dpkg/status", LAYER0);
+    let mut p = pkg(
+        "libstdc++6",
+        "12.2.0-14+deb12u1",
+        Ecosystem::Deb,
+        "var/lib/dpkg/status",
+        LAYER0,
+    );
     p.source_name = Some("gcc-12".into());
     p.source_version = Some("12.2.0-14".into());
     p.arch = Some("amd64".into());
     p.licenses = vec!["GPL-3.0-or-later WITH GCC-exception-3.1".into()];
     packages.push(p);
 
-    let mut p = pkg("libc6", "2.36-9+deb12u4", Ecosystem::Deb, "var/lib/dpkg/status", LAYER0);
+    let mut p = pkg(
+        "libc6",
+        "2.36-9+deb12u4",
+        Ecosystem::Deb,
+        "var/lib/dpkg/status",
+        LAYER0,
+    );
     p.source_name = Some("glibc".into());
     p.arch = Some("amd64".into());
     p.licenses = vec!["GPL-2+ with exceptions".into(), "LGPL-2.1-or-later".into()];
     packages.push(p);
 
-    let mut p = pkg("openssl", "1:3.0.7-24.el9", Ecosystem::Rpm, "var/lib/rpm/rpmdb.sqlite", LAYER0);
+    let mut p = pkg(
+        "openssl",
+        "1:3.0.7-24.el9",
+        Ecosystem::Rpm,
+        "var/lib/rpm/rpmdb.sqlite",
+        LAYER0,
+    );
     p.source_name = Some("openssl".into());
     p.source_version = Some("3.0.7-24.el9".into());
     p.arch = Some("x86_64".into());
     p.licenses = vec!["Apache-2.0".into()];
     packages.push(p);
 
-    let mut p = pkg("busybox", "1.36.1-r15", Ecosystem::Apk, "lib/apk/db/installed", LAYER0);
+    let mut p = pkg(
+        "busybox",
+        "1.36.1-r15",
+        Ecosystem::Apk,
+        "lib/apk/db/installed",
+        LAYER0,
+    );
     p.source_name = Some("busybox".into());
     p.arch = Some("x86_64".into());
     p.licenses = vec!["GPL-2.0-only".into()];
@@ -120,8 +144,20 @@ fn inventory() -> Inventory {
     p.licenses = vec!["MIT".into()];
     packages.push(p);
 
-    packages.push(pkg("golang.org/x/net", "v0.23.0", Ecosystem::Go, "app/server", LAYER1));
-    let mut p = pkg("example.com/server", "(devel)", Ecosystem::Go, "app/server", LAYER1);
+    packages.push(pkg(
+        "golang.org/x/net",
+        "v0.23.0",
+        Ecosystem::Go,
+        "app/server",
+        LAYER1,
+    ));
+    let mut p = pkg(
+        "example.com/server",
+        "(devel)",
+        Ecosystem::Go,
+        "app/server",
+        LAYER1,
+    );
     p.kind = PackageKind::Application;
     packages.push(p);
     let mut p = pkg("stdlib", "go1.22.1", Ecosystem::Go, "app/server", LAYER1);
@@ -191,7 +227,10 @@ fn inventory() -> Inventory {
             kind: ArtifactKind::Image,
             manifest_digest: Some(MANIFEST.into()),
             config_digest: Some(CONFIG.into()),
-            repo_tags: vec!["registry.local/app:1.0".into(), "registry.local/app:latest".into()],
+            repo_tags: vec![
+                "registry.local/app:1.0".into(),
+                "registry.local/app:latest".into(),
+            ],
             repo_digests: vec![format!("registry.local/app@{MANIFEST}")],
             architecture: Some("amd64".into()),
             os: Some("linux".into()),
@@ -240,7 +279,11 @@ fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "{what} fails its schema:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} fails its schema:\n{}",
+        errors.join("\n")
+    );
 }
 
 fn cyclonedx_validator() -> jsonschema::Validator {
@@ -270,7 +313,11 @@ fn spdx_validator() -> jsonschema::Validator {
 #[test]
 fn cyclonedx_output_is_valid_against_the_official_1_6_schema() {
     let validator = cyclonedx_validator();
-    assert_valid(&validator, &json(&write(&inventory(), SbomFormat::CycloneDx)), "CycloneDX");
+    assert_valid(
+        &validator,
+        &json(&write(&inventory(), SbomFormat::CycloneDx)),
+        "CycloneDX",
+    );
     // An inventory without OS, packages or digests is valid too.
     let mut bare = inventory();
     bare.os = None;
@@ -278,7 +325,11 @@ fn cyclonedx_output_is_valid_against_the_official_1_6_schema() {
     bare.artifact.manifest_digest = None;
     bare.artifact.config_digest = None;
     bare.artifact.kind = ArtifactKind::Directory;
-    assert_valid(&validator, &json(&write(&bare, SbomFormat::CycloneDx)), "bare CycloneDX");
+    assert_valid(
+        &validator,
+        &json(&write(&bare, SbomFormat::CycloneDx)),
+        "bare CycloneDX",
+    );
 }
 
 #[test]
@@ -296,11 +347,19 @@ fn the_cyclonedx_schema_rejects_what_it_should() {
 #[test]
 fn spdx_output_is_valid_against_the_official_2_3_schema() {
     let validator = spdx_validator();
-    assert_valid(&validator, &json(&write(&inventory(), SbomFormat::Spdx)), "SPDX");
+    assert_valid(
+        &validator,
+        &json(&write(&inventory(), SbomFormat::Spdx)),
+        "SPDX",
+    );
     let mut bare = inventory();
     bare.os = None;
     bare.packages.clear();
-    assert_valid(&validator, &json(&write(&bare, SbomFormat::Spdx)), "bare SPDX");
+    assert_valid(
+        &validator,
+        &json(&write(&bare, SbomFormat::Spdx)),
+        "bare SPDX",
+    );
     let mut doc = json(&write(&inventory(), SbomFormat::Spdx));
     doc["packages"][0]["primaryPackagePurpose"] = "OPERATING-SYSTEM".into();
     assert!(!validator.is_valid(&doc));
@@ -359,7 +418,10 @@ fn cyclonedx_key_fields() {
     let doc = json(&write(&inventory(), SbomFormat::CycloneDx));
     assert_eq!(doc["bomFormat"], "CycloneDX");
     assert_eq!(doc["specVersion"], "1.6");
-    assert_eq!(doc["serialNumber"], "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79");
+    assert_eq!(
+        doc["serialNumber"],
+        "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"
+    );
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["metadata"]["timestamp"], "2026-11-24T01:02:03Z");
     assert_eq!(
@@ -372,7 +434,10 @@ fn cyclonedx_key_fields() {
     assert_eq!(image["version"], CONFIG);
     assert_eq!(image["bom-ref"], format!("image:{CONFIG}"));
     let image_props = props(image);
-    assert!(image_props.contains(&("palisade:image:repo-tag".into(), "registry.local/app:latest".into())));
+    assert!(image_props.contains(&(
+        "palisade:image:repo-tag".into(),
+        "registry.local/app:latest".into()
+    )));
     assert!(image_props.contains(&(
         "palisade:image:repo-digest".into(),
         format!("registry.local/app@{MANIFEST}")
@@ -380,7 +445,10 @@ fn cyclonedx_key_fields() {
 
     let os = &doc["components"][0];
     assert_eq!(os["type"], "operating-system");
-    assert_eq!((os["name"].as_str(), os["version"].as_str()), (Some("debian"), Some("12")));
+    assert_eq!(
+        (os["name"].as_str(), os["version"].as_str()),
+        (Some("debian"), Some("12"))
+    );
 
     let deb = component(&doc, "libstdc++6");
     assert_eq!(deb["type"], "library");
@@ -401,10 +469,16 @@ fn cyclonedx_key_fields() {
             ("palisade:package:source-version".into(), "12.2.0-14".into()),
             ("palisade:package:arch".into(), "amd64".into()),
             ("palisade:layer:diff-id".into(), LAYER0.into()),
-            ("palisade:location".into(), format!("var/lib/dpkg/status@{LAYER0}")),
+            (
+                "palisade:location".into(),
+                format!("var/lib/dpkg/status@{LAYER0}")
+            ),
         ]
     );
-    assert_eq!(deb["evidence"]["occurrences"][0]["location"], "var/lib/dpkg/status");
+    assert_eq!(
+        deb["evidence"]["occurrences"][0]["location"],
+        "var/lib/dpkg/status"
+    );
 
     assert_eq!(
         component(&doc, "libc6")["licenses"],
@@ -421,14 +495,23 @@ fn cyclonedx_key_fields() {
         ])
     );
     assert!(component(&doc, "Newtonsoft.Json").get("licenses").is_none());
-    assert_eq!(component(&doc, "openssl")["purl"], "pkg:rpm/debian/openssl@3.0.7-24.el9?arch=x86_64&distro=debian-12&epoch=1");
+    assert_eq!(
+        component(&doc, "openssl")["purl"],
+        "pkg:rpm/debian/openssl@3.0.7-24.el9?arch=x86_64&distro=debian-12&epoch=1"
+    );
     assert_eq!(component(&doc, "openssl")["version"], "1:3.0.7-24.el9");
     let maven = component(&doc, "log4j-core");
     assert_eq!(maven["group"], "org.apache.logging.log4j");
-    assert_eq!(maven["purl"], "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1");
+    assert_eq!(
+        maven["purl"],
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"
+    );
     assert_eq!(component(&doc, "example.com/server")["type"], "application");
     assert_eq!(component(&doc, "stdlib")["type"], "framework");
-    assert_eq!(component(&doc, "@babel/core")["purl"], "pkg:npm/%40babel/core@7.24.0");
+    assert_eq!(
+        component(&doc, "@babel/core")["purl"],
+        "pkg:npm/%40babel/core@7.24.0"
+    );
 
     // bom-refs are unique; the duplicate npm package got a counter.
     let refs: Vec<&str> = doc["components"]
@@ -443,7 +526,9 @@ fn cyclonedx_key_fields() {
     assert_eq!(deps.as_array().map(Vec::len), Some(1));
     assert_eq!(deps[0]["ref"], image["bom-ref"]);
     assert_eq!(
-        deps[0]["dependsOn"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+        deps[0]["dependsOn"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
         Some(refs)
     );
 }
@@ -467,7 +552,10 @@ fn spdx_key_fields() {
         "https://spdx.org/spdxdocs/palisade-registry.local-app-1.0-3e671687-395b-41f5-a30f-a58921a69b79"
     );
     assert_eq!(doc["creationInfo"]["created"], "2026-11-24T01:02:03Z");
-    assert_eq!(doc["creationInfo"]["creators"], serde_json::json!(["Tool: palisade-0.1.0"]));
+    assert_eq!(
+        doc["creationInfo"]["creators"],
+        serde_json::json!(["Tool: palisade-0.1.0"])
+    );
 
     let image = &doc["packages"][0];
     assert_eq!(image["SPDXID"], "SPDXRef-Image");
@@ -475,13 +563,19 @@ fn spdx_key_fields() {
     assert_eq!(image["versionInfo"], CONFIG);
     let os = &doc["packages"][1];
     assert_eq!(os["primaryPackagePurpose"], "OPERATING_SYSTEM");
-    assert_eq!((os["name"].as_str(), os["versionInfo"].as_str()), (Some("debian"), Some("12")));
+    assert_eq!(
+        (os["name"].as_str(), os["versionInfo"].as_str()),
+        (Some("debian"), Some("12"))
+    );
 
     let deb = spdx_package(&doc, "libstdc++6");
     assert_eq!(deb["downloadLocation"], "NOASSERTION");
     assert_eq!(deb["filesAnalyzed"], false);
     assert_eq!(deb["licenseConcluded"], "NOASSERTION");
-    assert_eq!(deb["licenseDeclared"], "GPL-3.0-or-later WITH GCC-exception-3.1");
+    assert_eq!(
+        deb["licenseDeclared"],
+        "GPL-3.0-or-later WITH GCC-exception-3.1"
+    );
     assert_eq!(
         deb["externalRefs"],
         serde_json::json!([{
@@ -507,18 +601,30 @@ fn spdx_key_fields() {
         spdx_package(&doc, "libc6")["licenseDeclared"],
         "LicenseRef-GPL-2-with-exceptions AND LGPL-2.1-or-later"
     );
-    assert_eq!(spdx_package(&doc, "serde")["licenseDeclared"], "MIT AND Apache-2.0");
+    assert_eq!(
+        spdx_package(&doc, "serde")["licenseDeclared"],
+        "MIT AND Apache-2.0"
+    );
     assert_eq!(
         spdx_package(&doc, "monolog/monolog")["licenseDeclared"],
         "MIT AND (BSD-3-Clause OR MIT)"
     );
-    assert_eq!(spdx_package(&doc, "requests")["licenseDeclared"], "MIT OR Apache-2.0");
-    assert_eq!(spdx_package(&doc, "Newtonsoft.Json")["licenseDeclared"], "NOASSERTION");
+    assert_eq!(
+        spdx_package(&doc, "requests")["licenseDeclared"],
+        "MIT OR Apache-2.0"
+    );
+    assert_eq!(
+        spdx_package(&doc, "Newtonsoft.Json")["licenseDeclared"],
+        "NOASSERTION"
+    );
     assert_eq!(
         spdx_package(&doc, "rails")["licenseDeclared"],
         "LicenseRef-Custom-see-LICENSE.txt"
     );
-    assert_eq!(spdx_package(&doc, "stdlib")["primaryPackagePurpose"], "FRAMEWORK");
+    assert_eq!(
+        spdx_package(&doc, "stdlib")["primaryPackagePurpose"],
+        "FRAMEWORK"
+    );
     let extracted: Vec<&str> = doc["hasExtractedLicensingInfos"]
         .as_array()
         .map(|a| a.iter().filter_map(|x| x["licenseId"].as_str()).collect())
@@ -539,27 +645,43 @@ fn spdx_key_fields() {
         .unwrap_or_default();
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len());
     for id in &ids {
-        let rest = id.strip_prefix("SPDXRef-").unwrap_or_else(|| panic!("{id}"));
+        let rest = id
+            .strip_prefix("SPDXRef-")
+            .unwrap_or_else(|| panic!("{id}"));
         assert!(
-            !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
+            !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'),
             "{id}"
         );
     }
     assert!(ids.contains(&"SPDXRef-Package-npm-babel-core-7.24.0-2"));
 
-    let rels = doc["relationships"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let rels = doc["relationships"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     assert_eq!(rels.len(), ids.len());
     assert_eq!(
         rels[0],
         serde_json::json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-Image"})
     );
-    assert!(rels[1..].iter().all(|r| r["relationshipType"] == "CONTAINS" && r["spdxElementId"] == "SPDXRef-Image"));
+    assert!(rels[1..]
+        .iter()
+        .all(|r| r["relationshipType"] == "CONTAINS" && r["spdxElementId"] == "SPDXRef-Image"));
 }
 
 #[test]
 fn output_is_reproducible() {
-    assert_eq!(write(&inventory(), SbomFormat::CycloneDx), write(&inventory(), SbomFormat::CycloneDx));
-    assert_eq!(write(&inventory(), SbomFormat::Spdx), write(&inventory(), SbomFormat::Spdx));
+    assert_eq!(
+        write(&inventory(), SbomFormat::CycloneDx),
+        write(&inventory(), SbomFormat::CycloneDx)
+    );
+    assert_eq!(
+        write(&inventory(), SbomFormat::Spdx),
+        write(&inventory(), SbomFormat::Spdx)
+    );
 }
 
 #[test]
@@ -574,14 +696,16 @@ fn bad_context_is_rejected() {
 #[test]
 fn json_and_table_formats() {
     let inv = inventory();
-    let back: Inventory = serde_json::from_slice(&write(&inv, SbomFormat::Json))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let back: Inventory =
+        serde_json::from_slice(&write(&inv, SbomFormat::Json)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, inv);
     let table = String::from_utf8(write(&inv, SbomFormat::Table)).unwrap_or_else(|e| panic!("{e}"));
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), inv.packages.len() + 1);
     assert!(lines[0].starts_with("NAME "));
-    let col = lines[0].find("VERSION").unwrap_or_else(|| panic!("no VERSION column"));
+    let col = lines[0]
+        .find("VERSION")
+        .unwrap_or_else(|| panic!("no VERSION column"));
     assert_eq!(&lines[1][col..col + 17], "12.2.0-14+deb12u1");
     assert!(lines[1].contains("gcc-12@12.2.0-14"));
     assert!(lines[1].ends_with("111111111111"));
@@ -623,7 +747,10 @@ fn reads_a_cyclonedx_1_4_document_from_another_tool() {
     assert_eq!(inv.artifact.kind, ArtifactKind::Sbom);
     assert_eq!(inv.artifact.config_digest.as_deref(), Some("sha256:abcd"));
     let os = inv.os.unwrap_or_else(|| panic!("no OS"));
-    assert_eq!((os.family, os.id.as_str(), os.version_id.as_str()), (OsFamily::Alpine, "alpine", "3.19.0"));
+    assert_eq!(
+        (os.family, os.id.as_str(), os.version_id.as_str()),
+        (OsFamily::Alpine, "alpine", "3.19.0")
+    );
     let names: Vec<(&str, &str, Ecosystem)> = inv
         .packages
         .iter()
@@ -681,7 +808,10 @@ fn reads_an_spdx_2_2_document_from_another_tool() {
     assert_eq!(inv.artifact.name, "debian:12");
     assert_eq!(inv.packages.len(), 2);
     let libc = &inv.packages[0];
-    assert_eq!((libc.name.as_str(), libc.version.as_str(), libc.ecosystem), ("libc6", "2.36-9", Ecosystem::Deb));
+    assert_eq!(
+        (libc.name.as_str(), libc.version.as_str(), libc.ecosystem),
+        ("libc6", "2.36-9", Ecosystem::Deb)
+    );
     assert_eq!(libc.arch.as_deref(), Some("amd64"));
     assert_eq!(libc.source_name.as_deref(), Some("glibc"));
     assert_eq!(libc.licenses, vec!["Custom licence"]);
@@ -698,10 +828,22 @@ fn bad_input_gives_clear_errors_without_panicking() {
         (b"[1, 2]".to_vec(), "not valid JSON"),
         (b"{}".to_vec(), "neither a CycloneDX"),
         (br#"{"bomFormat": "SWID"}"#.to_vec(), "bomFormat"),
-        (br#"{"bomFormat": "CycloneDX", "specVersion": "1.2"}"#.to_vec(), "unsupported CycloneDX version"),
-        (br#"{"spdxVersion": "SPDX-3.0"}"#.to_vec(), "unsupported SPDX version"),
-        (br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": {}}"#.to_vec(), "malformed CycloneDX"),
-        (br#"{"spdxVersion": "SPDX-2.3", "packages": [{"name": 5}]}"#.to_vec(), "malformed SPDX"),
+        (
+            br#"{"bomFormat": "CycloneDX", "specVersion": "1.2"}"#.to_vec(),
+            "unsupported CycloneDX version",
+        ),
+        (
+            br#"{"spdxVersion": "SPDX-3.0"}"#.to_vec(),
+            "unsupported SPDX version",
+        ),
+        (
+            br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": {}}"#.to_vec(),
+            "malformed CycloneDX",
+        ),
+        (
+            br#"{"spdxVersion": "SPDX-2.3", "packages": [{"name": 5}]}"#.to_vec(),
+            "malformed SPDX",
+        ),
     ];
     for (input, expected) in cases {
         match read_sbom(&input) {
@@ -714,7 +856,8 @@ fn bad_input_gives_clear_errors_without_panicking() {
         }
     }
     // Deep nesting hits serde_json's recursion limit instead of the stack.
-    let mut deep = String::from(r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": ["#);
+    let mut deep =
+        String::from(r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": ["#);
     for _ in 0..10_000 {
         deep.push_str(r#"{"type": "library", "name": "x", "components": ["#);
     }

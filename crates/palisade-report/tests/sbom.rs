@@ -867,3 +867,51 @@ fn bad_input_gives_clear_errors_without_panicking() {
     deep.push_str("]}");
     assert!(read_sbom(deep.as_bytes()).is_err());
 }
+
+#[test]
+fn corrupted_documents_never_panic() {
+    for format in [SbomFormat::CycloneDx, SbomFormat::Spdx] {
+        let bytes = write(&inventory(), format);
+        let step = (bytes.len() / 300).max(1);
+        for i in (0..bytes.len()).step_by(step) {
+            let _ = read_sbom(&bytes[..i]);
+            let mut flipped = bytes.clone();
+            flipped[i] ^= 0x20;
+            let _ = read_sbom(&flipped);
+        }
+        // Valid JSON with hostile values: every string replaced by odd purls and paths.
+        let mut doc = json(&bytes);
+        for key in [
+            "metadata",
+            "components",
+            "packages",
+            "hasExtractedLicensingInfos",
+        ] {
+            if let Some(part) = doc.get_mut(key) {
+                poison(part);
+            }
+        }
+        let inv = read_sbom(doc.to_string().as_bytes());
+        assert!(inv.is_ok(), "{format:?}: {inv:?}");
+    }
+}
+
+fn poison(v: &mut Value) {
+    const ODD: [&str; 6] = [
+        "pkg:",
+        "pkg:npm/%",
+        "pkg:deb/@@@?a",
+        "@",
+        "palisade:location=@",
+        "é%C3",
+    ];
+    match v {
+        Value::String(s) => {
+            let pick = s.len() % ODD.len();
+            *s = ODD[pick].to_string();
+        }
+        Value::Array(a) => a.iter_mut().for_each(poison),
+        Value::Object(o) => o.values_mut().for_each(poison),
+        _ => {}
+    }
+}

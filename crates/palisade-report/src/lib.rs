@@ -66,15 +66,17 @@ pub enum ReportError {
 
 /// Writes `inventory` in `format` to `out`.
 ///
-/// `ctx` supplies the timestamp, UUID and tool version of SBOM documents (unused by the table and
-/// JSON formats, but still checked).
+/// `ctx` supplies the timestamp, UUID and tool version of the CycloneDX and SPDX documents (it is
+/// checked for those two and unused by the table and JSON formats).
 pub fn write_sbom(
     inventory: &Inventory,
     format: SbomFormat,
     ctx: &DocumentContext,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    check_context(ctx)?;
+    if matches!(format, SbomFormat::CycloneDx | SbomFormat::Spdx) {
+        check_context(ctx)?;
+    }
     match format {
         SbomFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, inventory)?;

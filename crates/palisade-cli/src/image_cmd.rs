@@ -46,7 +46,7 @@ fn open_options(args: &ImageArgs) -> anyhow::Result<OpenOptions> {
 async fn inventory(args: &ImageArgs) -> anyhow::Result<Inventory> {
     let reference = ImageRef::parse(&args.image)?;
     if let ImageRef::Sbom(path) = &reference {
-        anyhow::bail!("{}: reading SBOMs is not available yet", path.display());
+        return read_sbom_file(path, &args.image);
     }
     let options = open_options(args)?;
     let image = palisade_image::open(&reference, &options)
@@ -75,9 +75,13 @@ pub async fn sbom(args: &ImageArgs, format: Format, output: Option<&Path>) -> an
         Format::Cyclonedx => SbomFormat::CycloneDx,
         Format::Spdx => SbomFormat::Spdx,
     };
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let context = palisade_report::DocumentContext {
+        timestamp: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        uuid: uuid::Uuid::new_v4().to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
     let mut buffer = Vec::new();
-    palisade_report::write_sbom(&inventory, format, &now, &mut buffer)?;
+    palisade_report::write_sbom(&inventory, format, &context, &mut buffer)?;
     write_output(output, &buffer)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -129,6 +133,20 @@ pub async fn inspect(args: &ImageArgs, format: InspectFormat) -> anyhow::Result<
     }
     write_output(None, &out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sbom:FILE`: a CycloneDX or SPDX JSON document read back into an inventory.
+fn read_sbom_file(path: &Path, source: &str) -> anyhow::Result<Inventory> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(palisade_report::MAX_SBOM_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let mut inventory = palisade_report::read_sbom(&bytes)
+        .with_context(|| format!("reading the SBOM {}", path.display()))?;
+    inventory.source = source.to_string();
+    Ok(inventory)
 }
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {

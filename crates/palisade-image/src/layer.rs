@@ -178,7 +178,26 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-/// Peeks the first bytes to choose a decompressor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    fn detect(head: &[u8]) -> Self {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Self::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Self::Zstd
+        } else {
+            Self::None
+        }
+    }
+}
+
+/// Wraps `reader` in the decompressor its first bytes call for.
 fn decompress<'a>(
     mut reader: io::BufReader<Box<dyn Read + Send + 'a>>,
     layer: &str,
@@ -188,14 +207,12 @@ fn decompress<'a>(
         context: format!("layer {layer}"),
         source: e,
     })?;
-    if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader)))
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Err(ImageError::Unsupported(format!(
+    match Compression::detect(head) {
+        Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
+        Compression::None => Ok(Box::new(reader)),
+        Compression::Zstd => Err(ImageError::Unsupported(format!(
             "layer {layer}: zstd-compressed layers are not supported yet"
-        )))
-    } else {
-        Ok(Box::new(reader))
+        ))),
     }
 }
 
@@ -207,25 +224,51 @@ impl Layer {
         visitor: &mut dyn LayerVisitor,
         limits: WalkLimits,
     ) -> Result<LayerChanges, ImageError> {
+        use io::BufRead;
         let stored = self.blob.len()?;
         let limit = stored
             .saturating_mul(limits.max_ratio)
             .max(limits.min_uncompressed);
-        let mut compressed = Hashing::new(self.blob.open()?, None);
-        let (changes, hardlinks, diff_id, uncompressed_bytes) = {
-            let boxed: Box<dyn Read + Send + '_> = Box::new(&mut compressed);
-            let decompressed = decompress(io::BufReader::with_capacity(1 << 16, boxed), &self.diff_id)?;
-            let mut hashing = Hashing::new(decompressed, Some(limit));
-            let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
-            // Drain what follows the end-of-archive marker so both digests cover every byte.
-            io::copy(&mut hashing, &mut io::sink()).map_err(|e| self.read_error(e, limit))?;
-            let (diff_id, count) = hashing.finish();
-            (changes, hardlinks, diff_id, count)
+        let mut raw = io::BufReader::with_capacity(1 << 16, self.blob.open()?);
+        let head = raw.fill_buf().map_err(|e| self.read_error(e, limit))?;
+        let compression = Compression::detect(head);
+        let (changes, hardlinks, digest, diff_id, uncompressed_bytes) = match compression {
+            Compression::None => {
+                // An uncompressed blob's digest is its diff id: hash it once.
+                let mut hashing = Hashing::new(raw, Some(limit));
+                let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
+                io::copy(&mut hashing, &mut io::sink()).map_err(|e| self.read_error(e, limit))?;
+                let (digest, count) = hashing.finish();
+                (changes, hardlinks, digest.clone(), digest, count)
+            }
+            Compression::Gzip => {
+                let mut compressed = Hashing::new(raw, None);
+                let (changes, hardlinks, diff_id, count) = {
+                    let decoder = flate2::bufread::MultiGzDecoder::new(io::BufReader::with_capacity(
+                        1 << 16,
+                        &mut compressed,
+                    ));
+                    let mut hashing = Hashing::new(decoder, Some(limit));
+                    let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
+                    // Drain what follows the end-of-archive marker so both digests cover every byte.
+                    io::copy(&mut hashing, &mut io::sink())
+                        .map_err(|e| self.read_error(e, limit))?;
+                    let (diff_id, count) = hashing.finish();
+                    (changes, hardlinks, diff_id, count)
+                };
+                io::copy(&mut compressed, &mut io::sink()).map_err(|e| self.read_error(e, limit))?;
+                let (digest, _) = compressed.finish();
+                (changes, hardlinks, digest, diff_id, count)
+            }
+            Compression::Zstd => {
+                return Err(ImageError::Unsupported(format!(
+                    "layer {}: zstd-compressed layers are not supported yet",
+                    self.diff_id
+                )))
+            }
         };
-        io::copy(&mut compressed, &mut io::sink()).map_err(|e| self.read_error(e, limit))?;
-        let (digest, _) = compressed.finish();
         if let Some(expected) = &self.digest {
-            if expected != &digest && expected != &diff_id {
+            if expected != &digest {
                 return Err(ImageError::DigestMismatch {
                     what: format!("layer blob {expected}"),
                     expected: expected.clone(),

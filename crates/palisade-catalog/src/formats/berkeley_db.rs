@@ -281,6 +281,8 @@ mod tests {
     const LE: &[u8] = include_bytes!("../../fixtures/rpm-bdb/Packages");
     const BE: &[u8] = include_bytes!("../../fixtures/rpm-bdb/Packages-be");
     const BIG_PAGES: &[u8] = include_bytes!("../../fixtures/rpm-bdb/Packages-64k");
+    const CHKSUM: &[u8] = include_bytes!("../../fixtures/rpm-bdb/Packages-chksum");
+    const MANY: &[u8] = include_bytes!("../../fixtures/rpm-bdb/many.db");
     const SQLITE_BLOB_LENGTHS: [usize; 5] = [1404, 1860, 1832, 70856, 2696];
 
     fn records(file: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -294,7 +296,7 @@ mod tests {
     #[test]
     fn reads_every_record_in_both_byte_orders_and_page_sizes() {
         for (file, big_endian, page_size) in
-            [(LE, false, 4096), (BE, true, 4096), (BIG_PAGES, false, 65536)]
+            [(LE, false, 4096), (BE, true, 4096), (BIG_PAGES, false, 65536), (CHKSUM, false, 4096)]
         {
             let db = HashDb::open(file).unwrap();
             assert_eq!(db.is_big_endian(), big_endian);
@@ -317,6 +319,17 @@ mod tests {
             want.sort();
             assert_eq!(lengths, want);
         }
+    }
+
+    #[test]
+    fn reads_every_record_of_a_many_bucket_table() {
+        let mut got = records(MANY);
+        got.sort();
+        let mut want: Vec<(Vec<u8>, Vec<u8>)> = (1..=3000)
+            .map(|i| (format!("key-{i}").into_bytes(), format!("value-{i}").into_bytes()))
+            .collect();
+        want.sort();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -113,6 +113,7 @@ mod tests {
             include_bytes!("../../fixtures/rpm-bdb/Packages").as_slice(),
             include_bytes!("../../fixtures/rpm-bdb/Packages-be").as_slice(),
             include_bytes!("../../fixtures/rpm-bdb/Packages-64k").as_slice(),
+            include_bytes!("../../fixtures/rpm-bdb/Packages-chksum").as_slice(),
         ] {
             let found = RpmBdb.catalog(PATH, file).unwrap();
             assert_eq!(found.packages.len(), 4, "gpg-pubkey and key 0 skipped");

@@ -295,9 +295,12 @@ mod tests {
 
     #[test]
     fn reads_every_record_in_both_byte_orders_and_page_sizes() {
-        for (file, big_endian, page_size) in
-            [(LE, false, 4096), (BE, true, 4096), (BIG_PAGES, false, 65536), (CHKSUM, false, 4096)]
-        {
+        for (file, big_endian, page_size) in [
+            (LE, false, 4096),
+            (BE, true, 4096),
+            (BIG_PAGES, false, 65536),
+            (CHKSUM, false, 4096),
+        ] {
             let db = HashDb::open(file).unwrap();
             assert_eq!(db.is_big_endian(), big_endian);
             assert_eq!(db.page_size(), page_size);
@@ -326,7 +329,12 @@ mod tests {
         let mut got = records(MANY);
         got.sort();
         let mut want: Vec<(Vec<u8>, Vec<u8>)> = (1..=3000)
-            .map(|i| (format!("key-{i}").into_bytes(), format!("value-{i}").into_bytes()))
+            .map(|i| {
+                (
+                    format!("key-{i}").into_bytes(),
+                    format!("value-{i}").into_bytes(),
+                )
+            })
             .collect();
         want.sort();
         assert_eq!(got, want);

@@ -114,11 +114,11 @@ impl<'a> Header<'a> {
         let Some(entry) = self.find(tag) else {
             return Ok(None);
         };
-        if !matches!(
-            entry.ty,
-            TYPE_STRING | TYPE_STRING_ARRAY | TYPE_I18NSTRING
-        ) {
-            return Err(err(format!("tag {tag} has type {}, not a string", entry.ty)));
+        if !matches!(entry.ty, TYPE_STRING | TYPE_STRING_ARRAY | TYPE_I18NSTRING) {
+            return Err(err(format!(
+                "tag {tag} has type {}, not a string",
+                entry.ty
+            )));
         }
         if entry.count == 0 {
             return Err(err(format!("tag {tag} has no value")));
@@ -165,7 +165,9 @@ pub fn package_from_header(blob: &[u8], path: &str) -> Result<Option<Package>, H
     if name == "gpg-pubkey" {
         return Ok(None);
     }
-    let version = header.string(TAG_VERSION)?.ok_or_else(|| err("no VERSION"))?;
+    let version = header
+        .string(TAG_VERSION)?
+        .ok_or_else(|| err("no VERSION"))?;
     let release = header.string(TAG_RELEASE)?;
     let epoch = header.int32(TAG_EPOCH)?;
     let full = evr(epoch, &version, release.as_deref());
@@ -255,7 +257,12 @@ mod tests {
             (TAG_EPOCH, TYPE_INT32, 1u32.to_be_bytes().to_vec(), 1),
             (TAG_LICENSE, TYPE_STRING, s("ASL 2.0"), 1),
             (TAG_ARCH, TYPE_STRING, s("x86_64"), 1),
-            (TAG_SOURCERPM, TYPE_STRING, s("openssl-3.0.7-27.el9.src.rpm"), 1),
+            (
+                TAG_SOURCERPM,
+                TYPE_STRING,
+                s("openssl-3.0.7-27.el9.src.rpm"),
+                1,
+            ),
         ]);
         let p = package_from_header(&b, "var/lib/rpm/rpmdb.sqlite")
             .unwrap()

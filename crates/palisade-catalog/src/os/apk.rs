@@ -139,7 +139,14 @@ mod tests {
     #[test]
     fn reads_the_fixture() {
         let found = Apk.catalog(PATH, INSTALLED).unwrap();
-        let got: Vec<(&str, &str, Option<&str>, Option<&str>, Vec<String>)> = found
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            Vec<String>,
+        );
+        let got: Vec<Row<'_>> = found
             .packages
             .iter()
             .map(|p| {
@@ -156,9 +163,27 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("musl", "1.2.4_git20230717-r4", Some("x86_64"), Some("musl"), s("MIT")),
-                ("busybox", "1.36.1-r15", Some("x86_64"), Some("busybox"), s("GPL-2.0-only")),
-                ("libcrypto3", "3.1.4-r5", Some("x86_64"), Some("openssl"), s("Apache-2.0")),
+                (
+                    "musl",
+                    "1.2.4_git20230717-r4",
+                    Some("x86_64"),
+                    Some("musl"),
+                    s("MIT")
+                ),
+                (
+                    "busybox",
+                    "1.36.1-r15",
+                    Some("x86_64"),
+                    Some("busybox"),
+                    s("GPL-2.0-only")
+                ),
+                (
+                    "libcrypto3",
+                    "3.1.4-r5",
+                    Some("x86_64"),
+                    Some("openssl"),
+                    s("Apache-2.0")
+                ),
                 (
                     "ca-certificates-bundle",
                     "20230506-r0",

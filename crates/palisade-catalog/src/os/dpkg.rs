@@ -120,7 +120,12 @@ fn is_installed(status: &str) -> bool {
     let mut words = status.split_whitespace();
     matches!(
         (words.next(), words.next(), words.next(), words.next()),
-        (Some("install" | "hold"), Some("ok"), Some("installed"), None)
+        (
+            Some("install" | "hold"),
+            Some("ok"),
+            Some("installed"),
+            None
+        )
     )
 }
 
@@ -264,7 +269,11 @@ pub(crate) mod tests {
     fn garbage_is_an_error_or_empty_never_a_panic() {
         assert!(Dpkg.catalog(PATH, b"").unwrap().packages.is_empty());
         assert!(Dpkg.catalog(PATH, b"\n\n\r\n").unwrap().packages.is_empty());
-        assert!(Dpkg.catalog(PATH, b"\x00\xff\xfe binary").unwrap().packages.is_empty());
+        assert!(Dpkg
+            .catalog(PATH, b"\x00\xff\xfe binary")
+            .unwrap()
+            .packages
+            .is_empty());
         assert!(Dpkg.catalog(PATH, b"Foo: bar\n").is_err());
         for n in 0..STATUS.len().min(3000) {
             let _ = Dpkg.catalog(PATH, &STATUS[..n]);

@@ -43,9 +43,9 @@ impl Cataloger for DpkgDistroless {
     }
 
     fn wants(&self, file: &FileMeta<'_>) -> bool {
-        file.path
-            .strip_prefix(DIR)
-            .is_some_and(|name| !name.is_empty() && !name.contains('/') && !name.ends_with(".md5sums"))
+        file.path.strip_prefix(DIR).is_some_and(|name| {
+            !name.is_empty() && !name.contains('/') && !name.ends_with(".md5sums")
+        })
     }
 
     fn max_size(&self) -> u64 {

@@ -205,8 +205,11 @@ fn family(id: &str, id_like: Option<&str>) -> OsFamily {
 /// `(Jammy Jellyfish)` is not a codename).
 fn codename_from_version(version: &str) -> Option<String> {
     let inner = version.rsplit_once('(')?.1.split_once(')')?.0.trim();
-    (!inner.is_empty() && inner.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        .then(|| inner.to_string())
+    (!inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+    .then(|| inner.to_string())
 }
 
 fn from_os_release(text: &str, path: &str) -> Result<OsInfo, String> {
@@ -271,7 +274,9 @@ fn from_alpine_release(text: &str, path: &str) -> Result<OsInfo, String> {
 /// (Maipo)`, `Amazon Linux release 2 (Karoo)`, `Amazon Linux AMI release 2018.03`.
 fn from_redhat_release(text: &str, path: &str) -> Result<OsInfo, String> {
     let line = first_line(text).ok_or("empty file")?;
-    let (name, rest) = line.split_once(" release ").ok_or("no ` release ` in the first line")?;
+    let (name, rest) = line
+        .split_once(" release ")
+        .ok_or("no ` release ` in the first line")?;
     let version = rest.split_whitespace().next().unwrap_or("").to_string();
     let lower = name.to_ascii_lowercase();
     let id = if lower.contains("red hat") {
@@ -368,7 +373,10 @@ fn from_debian_version(text: &str, path: &str) -> Result<OsInfo, String> {
         (line.split('.').next().unwrap_or(line).to_string(), None)
     } else {
         let name = line.split('/').next().unwrap_or(line);
-        (String::new(), Some(name.to_string()).filter(|n| !n.is_empty()))
+        (
+            String::new(),
+            Some(name.to_string()).filter(|n| !n.is_empty()),
+        )
     };
     let pretty_name = if version_id.is_empty() {
         format!("Debian GNU/Linux {line}")
@@ -420,18 +428,103 @@ mod tests {
     fn distributions() {
         use OsFamily::*;
         let p = "etc/os-release";
-        let cases: [(&[u8], OsFamily, &str, &str, Option<&str>, &str); 11] = [
-            (fixture!("debian-12"), Debian, "debian", "12", Some("bookworm"), "Debian GNU/Linux 12 (bookworm)"),
-            (fixture!("ubuntu-22.04"), Ubuntu, "ubuntu", "22.04", Some("jammy"), "Ubuntu 22.04.4 LTS"),
-            (fixture!("alpine-3.19"), Alpine, "alpine", "3.19.1", None, "Alpine Linux v3.19"),
-            (fixture!("ubi-9"), Rhel, "rhel", "9.3", None, "Red Hat Enterprise Linux 9.3 (Plow)"),
-            (fixture!("rocky-9"), Rocky, "rocky", "9.3", None, "Rocky Linux 9.3 (Blue Onyx)"),
-            (fixture!("alma-9"), Alma, "almalinux", "9.3", None, "AlmaLinux 9.3 (Shamrock Pampas Cat)"),
-            (fixture!("amazonlinux-2"), Amazon, "amzn", "2", None, "Amazon Linux 2"),
-            (fixture!("amazonlinux-2023"), Amazon, "amzn", "2023", None, "Amazon Linux 2023.3.20240131"),
-            (fixture!("sles-15.5"), Suse, "sles", "15.5", None, "SUSE Linux Enterprise Server 15 SP5"),
-            (fixture!("opensuse-leap-15.5"), Suse, "opensuse-leap", "15.5", None, "openSUSE Leap 15.5"),
-            (fixture!("distroless-debian12"), Debian, "debian", "12", Some("bookworm"), "Distroless"),
+        type Case<'a> = (
+            &'a [u8],
+            OsFamily,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            &'a str,
+        );
+        let cases: [Case<'_>; 11] = [
+            (
+                fixture!("debian-12"),
+                Debian,
+                "debian",
+                "12",
+                Some("bookworm"),
+                "Debian GNU/Linux 12 (bookworm)",
+            ),
+            (
+                fixture!("ubuntu-22.04"),
+                Ubuntu,
+                "ubuntu",
+                "22.04",
+                Some("jammy"),
+                "Ubuntu 22.04.4 LTS",
+            ),
+            (
+                fixture!("alpine-3.19"),
+                Alpine,
+                "alpine",
+                "3.19.1",
+                None,
+                "Alpine Linux v3.19",
+            ),
+            (
+                fixture!("ubi-9"),
+                Rhel,
+                "rhel",
+                "9.3",
+                None,
+                "Red Hat Enterprise Linux 9.3 (Plow)",
+            ),
+            (
+                fixture!("rocky-9"),
+                Rocky,
+                "rocky",
+                "9.3",
+                None,
+                "Rocky Linux 9.3 (Blue Onyx)",
+            ),
+            (
+                fixture!("alma-9"),
+                Alma,
+                "almalinux",
+                "9.3",
+                None,
+                "AlmaLinux 9.3 (Shamrock Pampas Cat)",
+            ),
+            (
+                fixture!("amazonlinux-2"),
+                Amazon,
+                "amzn",
+                "2",
+                None,
+                "Amazon Linux 2",
+            ),
+            (
+                fixture!("amazonlinux-2023"),
+                Amazon,
+                "amzn",
+                "2023",
+                None,
+                "Amazon Linux 2023.3.20240131",
+            ),
+            (
+                fixture!("sles-15.5"),
+                Suse,
+                "sles",
+                "15.5",
+                None,
+                "SUSE Linux Enterprise Server 15 SP5",
+            ),
+            (
+                fixture!("opensuse-leap-15.5"),
+                Suse,
+                "opensuse-leap",
+                "15.5",
+                None,
+                "openSUSE Leap 15.5",
+            ),
+            (
+                fixture!("distroless-debian12"),
+                Debian,
+                "debian",
+                "12",
+                Some("bookworm"),
+                "Distroless",
+            ),
         ];
         for (content, family, id, version, codename, pretty) in cases {
             let info = detect(p, content);
@@ -464,10 +557,7 @@ mod tests {
             let pairs = parse_assignments(&String::from_utf8_lossy(content));
             for key in ["ID", "VERSION_ID", "PRETTY_NAME", "VERSION", "NAME"] {
                 let want = lines.next().unwrap();
-                let got = format!(
-                    "{name}\t{key}\t{}",
-                    get(&pairs, key).unwrap_or_default()
-                );
+                let got = format!("{name}\t{key}\t{}", get(&pairs, key).unwrap_or_default());
                 assert_eq!(got, want);
             }
         }
@@ -501,7 +591,15 @@ mod tests {
     #[test]
     fn release_files() {
         use OsFamily::*;
-        let cases: [(&str, &str, OsFamily, &str, &str, Option<&str>); 12] = [
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            OsFamily,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: [Case<'_>; 12] = [
             ("etc/alpine-release", "3.19.1\n", Alpine, "alpine", "3.19.1", None),
             ("etc/redhat-release", "Red Hat Enterprise Linux release 8.9 (Ootpa)\n", Rhel, "rhel", "8.9", None),
             ("etc/redhat-release", "Red Hat Enterprise Linux Server release 7.9 (Maipo)\n", Rhel, "rhel", "7.9", None),
@@ -518,13 +616,21 @@ mod tests {
         for (path, text, family, id, version, codename) in cases {
             let info = detect(path, text.as_bytes());
             assert_eq!(
-                (info.family, info.id.as_str(), info.version_id.as_str(), info.codename.as_deref()),
+                (
+                    info.family,
+                    info.id.as_str(),
+                    info.version_id.as_str(),
+                    info.codename.as_deref()
+                ),
                 (family, id, version, codename),
                 "{path}: {text}"
             );
             assert!(!info.pretty_name.is_empty());
         }
-        assert_eq!(detect("etc/alpine-release", b"3.19.1\n").pretty_name, "Alpine Linux v3.19");
+        assert_eq!(
+            detect("etc/alpine-release", b"3.19.1\n").pretty_name,
+            "Alpine Linux v3.19"
+        );
     }
 
     #[test]
@@ -539,15 +645,31 @@ mod tests {
         assert!(precedence("etc/lsb-release") < precedence("etc/debian_version"));
         assert_eq!(precedence("etc/passwd"), u8::MAX);
         for f in FILES {
-            assert!(OsRelease.wants(&FileMeta { path: f, size: 10, mode: 0o644 }));
+            assert!(OsRelease.wants(&FileMeta {
+                path: f,
+                size: 10,
+                mode: 0o644
+            }));
         }
-        assert!(!OsRelease.wants(&FileMeta { path: "etc/os-release.d/x", size: 10, mode: 0o644 }));
+        assert!(!OsRelease.wants(&FileMeta {
+            path: "etc/os-release.d/x",
+            size: 10,
+            mode: 0o644
+        }));
     }
 
     #[test]
     fn garbage_is_an_error_never_a_panic() {
         for path in FILES {
-            for input in [&b""[..], b"\n\n", b"\xff\xfe\x00", b"=\n=\"", b"release", b"(", b"VERSION = "] {
+            for input in [
+                &b""[..],
+                b"\n\n",
+                b"\xff\xfe\x00",
+                b"=\n=\"",
+                b"release",
+                b"(",
+                b"VERSION = ",
+            ] {
                 let _ = OsRelease.catalog(path, input);
             }
             assert!(OsRelease.catalog(path, b"").is_err(), "{path}");

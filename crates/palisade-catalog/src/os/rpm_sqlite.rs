@@ -84,6 +84,9 @@ impl Cataloger for RpmSqlite {
 /// of one rowid table.
 mod sqlite {
     const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    /// Called with each row's rowid and record payload.
+    pub type RowFn<'f> = dyn FnMut(i64, &[u8]) -> Result<(), String> + 'f;
+
     const LEAF_TABLE: u8 = 0x0d;
     const INTERIOR_TABLE: u8 = 0x05;
 
@@ -181,11 +184,7 @@ mod sqlite {
 
         /// Calls `row(rowid, payload)` for every row of the rowid table rooted at `root`, in
         /// rowid order.
-        pub fn walk_table(
-            &self,
-            root: u64,
-            row: &mut dyn FnMut(i64, &[u8]) -> Result<(), String>,
-        ) -> Result<(), String> {
+        pub fn walk_table(&self, root: u64, row: &mut RowFn<'_>) -> Result<(), String> {
             let mut stack = vec![root];
             let mut visited = 0usize;
             while let Some(pgno) = stack.pop() {
@@ -273,7 +272,10 @@ mod sqlite {
                 }
             }
             if out.len() != size {
-                return Err(format!("overflow chain holds {} of {size} bytes", out.len()));
+                return Err(format!(
+                    "overflow chain holds {} of {size} bytes",
+                    out.len()
+                ));
             }
             Ok(out)
         }
@@ -447,7 +449,9 @@ mod tests {
     #[test]
     fn corrupt_databases_are_errors_not_panics() {
         assert!(RpmSqlite.catalog(PATH, b"").is_err());
-        assert!(RpmSqlite.catalog(PATH, b"SQLite format 3\0garbage").is_err());
+        assert!(RpmSqlite
+            .catalog(PATH, b"SQLite format 3\0garbage")
+            .is_err());
         for cut in (0..DB.len()).step_by(4093) {
             let _ = RpmSqlite.catalog(PATH, &DB[..cut]);
         }

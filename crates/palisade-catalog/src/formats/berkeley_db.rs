@@ -126,6 +126,9 @@ impl<'a> HashDb<'a> {
             db: *self,
             page: 1,
             item: 0,
+            // Items may share overflow pages only in a damaged file; this bounds the work such
+            // a file can cause to a small multiple of its size.
+            budget: self.file.len().saturating_mul(2).saturating_add(1 << 20),
         }
     }
 
@@ -174,9 +177,13 @@ impl<'a> HashDb<'a> {
     }
 
     /// The value an item stands for: inline bytes or an overflow chain.
-    fn resolve(&self, item: &[u8]) -> Result<Option<Vec<u8>>, BdbError> {
+    fn resolve(&self, item: &[u8], budget: &mut usize) -> Result<Option<Vec<u8>>, BdbError> {
         match item.first().copied() {
-            Some(H_KEYDATA) => Ok(Some(item.get(1..).unwrap_or_default().to_vec())),
+            Some(H_KEYDATA) => {
+                let bytes = item.get(1..).unwrap_or_default();
+                spend(budget, bytes.len())?;
+                Ok(Some(bytes.to_vec()))
+            }
             Some(H_OFFPAGE) => {
                 let pgno = self
                     .u32_at(item, 4)
@@ -184,14 +191,20 @@ impl<'a> HashDb<'a> {
                 let total = self
                     .u32_at(item, 8)
                     .ok_or_else(|| err("truncated overflow reference"))?;
-                self.overflow(pgno as usize, total as usize).map(Some)
+                self.overflow(pgno as usize, total as usize, budget)
+                    .map(Some)
             }
             // Duplicate sets and anything unknown: not written by rpm.
             _ => Ok(None),
         }
     }
 
-    fn overflow(&self, first: usize, total: usize) -> Result<Vec<u8>, BdbError> {
+    fn overflow(
+        &self,
+        first: usize,
+        total: usize,
+        budget: &mut usize,
+    ) -> Result<Vec<u8>, BdbError> {
         if total > self.file.len() {
             return Err(err(format!(
                 "overflow item of {total} bytes is larger than the file"
@@ -215,7 +228,11 @@ impl<'a> HashDb<'a> {
             let chunk = page
                 .get(self.header..self.header + len)
                 .ok_or_else(|| err(format!("overflow page {pgno} claims {len} bytes")))?;
+            if chunk.is_empty() {
+                return Err(err(format!("overflow page {pgno} is empty")));
+            }
             let want = (total - out.len()).min(chunk.len());
+            spend(budget, want)?;
             out.extend_from_slice(chunk.get(..want).unwrap_or_default());
             let next = self.u32_at(page, 16).unwrap_or(0) as usize;
             if next == 0 {
@@ -233,12 +250,21 @@ impl<'a> HashDb<'a> {
     }
 }
 
+fn spend(budget: &mut usize, bytes: usize) -> Result<(), BdbError> {
+    *budget = budget
+        .checked_sub(bytes)
+        .ok_or_else(|| err("items hold more data than the file: damaged overflow chains"))?;
+    Ok(())
+}
+
 /// Iterator over a hash database's key/value pairs.
 #[derive(Debug)]
 pub struct Entries<'a> {
     db: HashDb<'a>,
     page: usize,
     item: usize,
+    /// Bytes the remaining items may still produce.
+    budget: usize,
 }
 
 impl Iterator for Entries<'_> {
@@ -256,10 +282,19 @@ impl Iterator for Entries<'_> {
             }
             let (k, v) = (self.item, self.item + 1);
             self.item += 2;
-            let pair = self.db.item(page, k).and_then(|key_item| {
-                let value_item = self.db.item(page, v)?;
-                Ok((self.db.resolve(key_item)?, self.db.resolve(value_item)?))
+            let budget = &mut self.budget;
+            let db = self.db;
+            let pair = db.item(page, k).and_then(|key_item| {
+                let value_item = db.item(page, v)?;
+                Ok((
+                    db.resolve(key_item, budget)?,
+                    db.resolve(value_item, budget)?,
+                ))
             });
+            if self.budget == 0 {
+                // Exhausted: stop after reporting.
+                self.page = self.db.pages;
+            }
             match pair {
                 Ok((Some(key), Some(value))) => return Some(Ok((key, value))),
                 Ok(_) => continue,

@@ -187,6 +187,9 @@ mod sqlite {
         pub fn walk_table(&self, root: u64, row: &mut RowFn<'_>) -> Result<(), String> {
             let mut stack = vec![root];
             let mut visited = 0usize;
+            // Cells may share overflow pages only in a damaged file; this bounds the work
+            // such a file can cause to a small multiple of its size.
+            let mut budget = self.file.len().saturating_mul(2).saturating_add(1 << 20);
             while let Some(pgno) = stack.pop() {
                 visited += 1;
                 if visited > self.pages {
@@ -225,6 +228,9 @@ mod sqlite {
                     let (size, n1) = varint(page, off).ok_or_else(bad)?;
                     let (rowid, n2) = varint(page, off + n1).ok_or_else(bad)?;
                     let payload = self.payload(page, off + n1 + n2, size)?;
+                    budget = budget
+                        .checked_sub(payload.len())
+                        .ok_or("rows hold more data than the file: damaged overflow chains")?;
                     row(rowid as i64, &payload)?;
                 }
             }

@@ -230,6 +230,35 @@ pub(crate) mod tests {
         assert!(found.packages.iter().any(|p| p.name == "gzip"));
     }
 
+    /// Differential test against the real dpkg on the machine's own database:
+    /// `cargo test -p palisade-catalog -- --ignored dpkg_query_on_this_machine`.
+    #[test]
+    #[ignore = "needs a Debian-family machine with dpkg-query"]
+    fn dpkg_query_on_this_machine() {
+        let status = std::fs::read("/var/lib/dpkg/status").unwrap();
+        let out = std::process::Command::new("dpkg-query")
+            .args([
+                "-W",
+                "-f",
+                "${db:Status-Want} ${db:Status-Eflag} ${db:Status-Status}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n",
+            ])
+            .output()
+            .unwrap();
+        let mut want: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let (status, rest) = l.split_once('\t')?;
+                matches!(status, "install ok installed" | "hold ok installed")
+                    .then(|| rest.to_string())
+            })
+            .collect();
+        want.sort();
+        let found = Dpkg.catalog(PATH, &status).unwrap();
+        assert!(!want.is_empty());
+        assert_eq!(as_lines(&found.packages), want);
+    }
+
     #[test]
     fn crlf_and_odd_spacing() {
         let text = "Package: a\r\nStatus: install ok installed\r\nVersion: 1.0\r\n\

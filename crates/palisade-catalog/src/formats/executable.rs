@@ -7,7 +7,7 @@
 //!
 //! Universal ("fat") Mach-O files and COFF objects are not read.
 
-use object::{Object, ObjectSection};
+use object::{Object, ObjectSection, ObjectSegment};
 
 /// The executable formats we read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,16 @@ impl<'data> Executable<'data> {
             .collect()
     }
 
+    /// The file bytes of every loadable segment, in file order: the fallback for binaries
+    /// whose section headers were removed (`sstrip`, some packers).
+    pub fn segments(&self) -> Vec<&'data [u8]> {
+        self.file
+            .segments()
+            .filter_map(|s| s.data().ok())
+            .filter(|d| !d.is_empty())
+            .collect()
+    }
+
     /// `len` bytes at virtual address `address`, if some section holds all of them in the file.
     /// `len` is capped by `max` so a corrupt length cannot ask for more.
     pub fn read_at(&self, address: u64, len: u64, max: u64) -> Option<&'data [u8]> {
@@ -76,6 +86,11 @@ impl<'data> Executable<'data> {
         self.file
             .sections()
             .find_map(|s| s.data_range(address, len).ok().flatten())
+            .or_else(|| {
+                self.file
+                    .segments()
+                    .find_map(|s| s.data_range(address, len).ok().flatten())
+            })
     }
 
     pub fn is_little_endian(&self) -> bool {

@@ -44,6 +44,8 @@ impl Cataloger for Composer {
     }
 
     fn catalog(&self, path: &str, content: &[u8]) -> Result<Found, CatalogError> {
+        // Some Windows editors and tools write a UTF-8 byte-order mark.
+        let content = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
         let doc: Value = serde_json::from_slice(content)
             .map_err(|e| CatalogError::new(self.id(), path, format!("invalid JSON: {e}")))?;
         let list = match &doc {

@@ -7,7 +7,8 @@
 //! both are reported by the Go vulnerability database (OSV ecosystem `Go`).
 //!
 //! Where it is: the `.go.buildinfo` section (ELF), `__go_buildinfo` (Mach-O), else at a 16-byte
-//! aligned offset in a writable data section (PE `.data`). A 32-byte header starts with the magic
+//! aligned offset in a writable data section (PE `.data`), else in a loadable segment (binaries
+//! whose section headers were stripped). A 32-byte header starts with the magic
 //! `\xff Go buildinf:`, then pointer size and a flags byte. Go 1.18+ (flag bit 2) stores two
 //! varint-length-prefixed strings right after the header; older linkers store two pointers to
 //! Go string headers (address, length) that are followed through the section table.
@@ -81,7 +82,8 @@ fn build_info(exe: &Executable<'_>) -> Option<(String, String)> {
         .section(".go.buildinfo")
         .or_else(|| exe.section("__go_buildinfo"))
         .filter(|d| d.starts_with(MAGIC))
-        .or_else(|| exe.data_sections().into_iter().find_map(find_magic))?;
+        .or_else(|| exe.data_sections().into_iter().find_map(find_magic))
+        .or_else(|| exe.segments().into_iter().find_map(find_magic))?;
     decode(header, |addr, len| exe.read_at(addr, len, MAX_STRING))
 }
 
@@ -306,6 +308,17 @@ mod tests {
                 assert_eq!(p.locations[0].path, path);
             }
         }
+    }
+
+    #[test]
+    fn elf_without_section_headers() {
+        // As `sstrip` leaves it: no section header table, only program headers.
+        let mut bin = fixture("hello-linux-amd64");
+        bin[0x28..0x30].fill(0); // e_shoff
+        bin[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
+        let found = GoBinary.catalog("x", &bin).unwrap();
+        let names: Vec<_> = found.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["example.com/hello", "example.com/greet", "example.com/quote", "stdlib"]);
     }
 
     #[test]

@@ -55,6 +55,8 @@ impl Cataloger for NpmLock {
     }
 
     fn catalog(&self, path: &str, content: &[u8]) -> Result<Found, CatalogError> {
+        // Some Windows editors and tools write a UTF-8 byte-order mark.
+        let content = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
         let lock: Value = serde_json::from_slice(content)
             .map_err(|e| CatalogError::new(self.id(), path, format!("invalid JSON: {e}")))?;
         let Value::Object(lock) = lock else {

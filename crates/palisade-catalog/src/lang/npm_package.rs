@@ -43,6 +43,8 @@ impl Cataloger for NpmPackage {
     }
 
     fn catalog(&self, path: &str, content: &[u8]) -> Result<Found, CatalogError> {
+        // Some Windows editors and tools write a UTF-8 byte-order mark.
+        let content = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
         let manifest: Manifest = serde_json::from_slice(content)
             .map_err(|e| CatalogError::new(self.id(), path, format!("invalid package.json: {e}")))?;
         let (Some(Value::String(name)), Some(Value::String(version))) =
@@ -217,6 +219,8 @@ mod tests {
         assert!(none(r#"{"name":"a","version":1}"#));
         assert!(none(r#"{"name":"","version":"1"}"#));
         assert!(NpmPackage.catalog("p", b"\"str\"").is_err());
+        let bom = NpmPackage.catalog("p", b"\xef\xbb\xbf{\"name\":\"a\",\"version\":\"1.0.0\"}");
+        assert_eq!(bom.unwrap().packages.len(), 1);
         assert!(NpmPackage.catalog("p", b"{\"name\":").is_err());
         let deep = "[".repeat(100_000);
         assert!(NpmPackage.catalog("p", deep.as_bytes()).is_err());

@@ -107,7 +107,9 @@ mod tests {
     use super::*;
 
     fn fixture(rel: &str) -> Vec<u8> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel);
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel);
         std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }
 
@@ -129,7 +131,9 @@ mod tests {
         ] {
             let bytes = fixture(rel);
             let exe = Executable::parse(&bytes).unwrap().unwrap();
-            let data = exe.section(name).unwrap_or_else(|| panic!("{rel}: no {name}"));
+            let data = exe
+                .section(name)
+                .unwrap_or_else(|| panic!("{rel}: no {name}"));
             assert!(data.starts_with(b"\xff Go buildinf:"), "{rel}");
         }
         let bytes = fixture("go-binary/hello-windows-amd64.exe");
@@ -141,7 +145,9 @@ mod tests {
 
     #[test]
     fn broken_and_foreign_inputs() {
-        assert!(Executable::parse(b"#!/bin/sh\necho hi\n").unwrap().is_none());
+        assert!(Executable::parse(b"#!/bin/sh\necho hi\n")
+            .unwrap()
+            .is_none());
         assert!(Executable::parse(b"\x7fELF\x02\x01\x01").is_err());
         assert!(Executable::parse(b"MZ\0\0\0\0\0\0").is_err());
         let mut truncated = fixture("go-binary/hello-linux-amd64");

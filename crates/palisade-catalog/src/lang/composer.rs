@@ -54,7 +54,13 @@ impl Cataloger for Composer {
                 Some(Value::Array(list)) => list,
                 _ => return Err(CatalogError::new(self.id(), path, "no `packages` array")),
             },
-            _ => return Err(CatalogError::new(self.id(), path, "neither an array nor an object")),
+            _ => {
+                return Err(CatalogError::new(
+                    self.id(),
+                    path,
+                    "neither an array nor an object",
+                ))
+            }
         };
         let mut packages = Vec::new();
         for entry in list {
@@ -133,9 +139,17 @@ mod tests {
             assert_eq!(
                 got,
                 vec![
-                    ("acme/dual-licensed", "2.1.0", "LGPL-2.1-only GPL-3.0-or-later".to_string()),
+                    (
+                        "acme/dual-licensed",
+                        "2.1.0",
+                        "LGPL-2.1-only GPL-3.0-or-later".to_string()
+                    ),
                     ("monolog/monolog", "1.23.0", "MIT".to_string()),
-                    ("phpunit-fixture/devtool", "9.5.0", "BSD-3-Clause".to_string()),
+                    (
+                        "phpunit-fixture/devtool",
+                        "9.5.0",
+                        "BSD-3-Clause".to_string()
+                    ),
                     ("psr/log", "1.0.2", "MIT".to_string()),
                     ("symfony/polyfill-ctype", "v1.8.0", "MIT".to_string()),
                 ],

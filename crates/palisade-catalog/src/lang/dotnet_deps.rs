@@ -82,7 +82,9 @@ mod tests {
             })
         };
         assert!(wants("app/MyApp.deps.json"));
-        assert!(wants("usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.0/Microsoft.NETCore.App.deps.json"));
+        assert!(wants(
+            "usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.0/Microsoft.NETCore.App.deps.json"
+        ));
         assert!(!wants("app/.deps.json"));
         assert!(!wants("app/MyApp.runtimeconfig.json"));
         assert!(!wants("app/MyApp.deps.json.bak"));
@@ -92,31 +94,36 @@ mod tests {
     fn real_sdk_deps_json() {
         let path = "usr/lib/python3/site-packages/pythonnet/runtime/Python.Runtime.deps.json";
         let bytes = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dotnet-deps/Python.Runtime.deps.json"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/dotnet-deps/Python.Runtime.deps.json"),
         )
         .unwrap();
         let found = DotnetDeps.catalog(path, &bytes).unwrap();
-        let mut got: Vec<_> = found.packages.iter().map(|p| format!("{}/{}", p.name, p.version)).collect();
+        let mut got: Vec<_> = found
+            .packages
+            .iter()
+            .map(|p| format!("{}/{}", p.name, p.version))
+            .collect();
         got.sort();
         let mut want = vec![
-                "Lost.Compat.NullabilityAttributes/0.0.4",
-                "Microsoft.Build.Tasks.Git/1.1.1",
-                "Microsoft.CSharp/4.7.0",
-                "Microsoft.Net.Compilers.Toolset/4.0.1",
-                "Microsoft.NETCore.Platforms/1.1.0",
-                "Microsoft.NETCore.Targets/1.1.0",
-                "Microsoft.SourceLink.Common/1.1.1",
-                "Microsoft.SourceLink.GitHub/1.1.1",
-                "NETStandard.Library/2.0.3",
-                "NonCopyableAnalyzer/0.7.0",
-                "System.IO/4.3.0",
-                "System.Reflection/4.3.0",
-                "System.Reflection.Emit/4.3.0",
-                "System.Reflection.Emit.ILGeneration/4.3.0",
-                "System.Reflection.Primitives/4.3.0",
-                "System.Runtime/4.3.0",
-                "System.Text.Encoding/4.3.0",
-                "System.Threading.Tasks/4.3.0",
+            "Lost.Compat.NullabilityAttributes/0.0.4",
+            "Microsoft.Build.Tasks.Git/1.1.1",
+            "Microsoft.CSharp/4.7.0",
+            "Microsoft.Net.Compilers.Toolset/4.0.1",
+            "Microsoft.NETCore.Platforms/1.1.0",
+            "Microsoft.NETCore.Targets/1.1.0",
+            "Microsoft.SourceLink.Common/1.1.1",
+            "Microsoft.SourceLink.GitHub/1.1.1",
+            "NETStandard.Library/2.0.3",
+            "NonCopyableAnalyzer/0.7.0",
+            "System.IO/4.3.0",
+            "System.Reflection/4.3.0",
+            "System.Reflection.Emit/4.3.0",
+            "System.Reflection.Emit.ILGeneration/4.3.0",
+            "System.Reflection.Primitives/4.3.0",
+            "System.Runtime/4.3.0",
+            "System.Text.Encoding/4.3.0",
+            "System.Threading.Tasks/4.3.0",
         ];
         want.sort();
         assert_eq!(got, want);
@@ -130,7 +137,11 @@ mod tests {
     fn bom_odd_entries_and_garbage() {
         let doc = b"\xef\xbb\xbf{\"libraries\":{\"A/1.0\":{\"type\":\"package\"},\"App/1.0\":{\"type\":\"project\"},\"NoVersion\":{\"type\":\"package\"},\"B/\":{\"type\":\"package\"},\"C/2\":3,\"D/3\":{\"type\":\"reference\"}}}";
         let found = DotnetDeps.catalog("p", doc).unwrap();
-        let got: Vec<_> = found.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let got: Vec<_> = found
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(got, vec![("A", "1.0")]);
         assert!(DotnetDeps.catalog("p", b"").is_err());
         assert!(DotnetDeps.catalog("p", b"{}").is_err());

@@ -12,15 +12,16 @@
 //! `\xff Go buildinf:`, then pointer size and a flags byte. Go 1.18+ (flag bit 2) stores two
 //! varint-length-prefixed strings right after the header; older linkers store two pointers to
 //! Go string headers (address, length) that are followed through the section table.
-//! The second string is the module info, wrapped in 16 sentinel bytes on each side:
+//! The second string is the module info, wrapped in 16 sentinel bytes on each side (fields are
+//! separated by tabs, shown here as two spaces):
 //!
 //! ```text
-//! path	example.com/hello
-//! mod	example.com/hello	(devel)
-//! dep	example.com/greet	v1.0.0
-//! =>	../greet	(devel)
-//! dep	example.com/quote	v1.5.2	h1:n65LEq7+W2OAhTa3KdhzZ27haxIb4en6L3IZgpB+yFo=
-//! build	GOOS=linux
+//! path  example.com/hello
+//! mod  example.com/hello  (devel)
+//! dep  example.com/greet  v1.0.0
+//! =>  ../greet  (devel)
+//! dep  example.com/quote  v1.5.2  h1:n65LEq7+W2OAhTa3KdhzZ27haxIb4en6L3IZgpB+yFo=
+//! build  GOOS=linux
 //! ```
 //!
 //! Packages: the main module (kind Application; version empty when it is `(devel)`), each `dep`
@@ -120,7 +121,11 @@ fn decode<'a>(
             let b = b.get(..ptr_size)?;
             let mut v: u64 = 0;
             for i in 0..ptr_size {
-                let byte = if big_endian { *b.get(i)? } else { *b.get(ptr_size - 1 - i)? };
+                let byte = if big_endian {
+                    *b.get(i)?
+                } else {
+                    *b.get(ptr_size - 1 - i)?
+                };
                 v = (v << 8) | u64::from(byte);
             }
             Some(v)
@@ -205,7 +210,11 @@ fn packages(go_version: &str, modinfo: &str, path: &str) -> Vec<Package> {
             }
             "=>" => {
                 let m = parse_module(&rest);
-                let target = if last_is_main { main.as_mut() } else { deps.last_mut() };
+                let target = if last_is_main {
+                    main.as_mut()
+                } else {
+                    deps.last_mut()
+                };
                 if let Some(target) = target {
                     target.replace = Some((m.path, m.version));
                 }
@@ -216,7 +225,11 @@ fn packages(go_version: &str, modinfo: &str, path: &str) -> Vec<Package> {
 
     let mut out = Vec::new();
     if let Some(m) = main.filter(|m| !m.path.is_empty()) {
-        let version = if m.version == "(devel)" { "" } else { m.version.as_str() };
+        let version = if m.version == "(devel)" {
+            ""
+        } else {
+            m.version.as_str()
+        };
         let mut pkg = Package::new(m.path.as_str(), version, Ecosystem::Go, path);
         pkg.kind = PackageKind::Application;
         out.push(pkg);
@@ -247,7 +260,9 @@ fn packages(go_version: &str, modinfo: &str, path: &str) -> Vec<Package> {
 fn stdlib_version(go: &str) -> Option<String> {
     let go = go.split_whitespace().next()?;
     let rest = go.strip_prefix("go")?;
-    let split = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+    let split = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
     let (numbers, pre) = rest.split_at(split);
     let mut parts: Vec<&str> = numbers.split('.').collect();
     if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
@@ -285,12 +300,18 @@ mod tests {
     }
 
     fn summary(pkgs: &[Package]) -> Vec<(&str, &str, PackageKind)> {
-        pkgs.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.kind)).collect()
+        pkgs.iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.kind))
+            .collect()
     }
 
     #[test]
     fn real_binaries_in_three_formats() {
-        for rel in ["hello-linux-amd64", "hello-windows-amd64.exe", "hello-darwin-arm64"] {
+        for rel in [
+            "hello-linux-amd64",
+            "hello-windows-amd64.exe",
+            "hello-darwin-arm64",
+        ] {
             let path = format!("usr/local/bin/{rel}");
             let found = GoBinary.catalog(&path, &fixture(rel)).unwrap();
             assert_eq!(
@@ -318,7 +339,15 @@ mod tests {
         bin[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
         let found = GoBinary.catalog("x", &bin).unwrap();
         let names: Vec<_> = found.packages.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, vec!["example.com/hello", "example.com/greet", "example.com/quote", "stdlib"]);
+        assert_eq!(
+            names,
+            vec![
+                "example.com/hello",
+                "example.com/greet",
+                "example.com/quote",
+                "stdlib"
+            ]
+        );
     }
 
     #[test]
@@ -336,7 +365,11 @@ mod tests {
 
     #[test]
     fn non_go_and_broken_inputs() {
-        assert!(GoBinary.catalog("x", b"#!/bin/sh\n").unwrap().packages.is_empty());
+        assert!(GoBinary
+            .catalog("x", b"#!/bin/sh\n")
+            .unwrap()
+            .packages
+            .is_empty());
         assert!(GoBinary.catalog("x", b"\x7fELF").is_err());
         // The header with nothing after it, and lengths pointing past the end.
         let mut header = MAGIC.to_vec();
@@ -413,8 +446,14 @@ mod tests {
         assert_eq!(stdlib_version("go1.21.3").as_deref(), Some("v1.21.3"));
         assert_eq!(stdlib_version("go1.20").as_deref(), Some("v1.20.0"));
         assert_eq!(stdlib_version("go1.21rc2").as_deref(), Some("v1.21.0-rc.2"));
-        assert_eq!(stdlib_version("go1.18beta1").as_deref(), Some("v1.18.0-beta.1"));
-        assert_eq!(stdlib_version("go1.22.0 X:boringcrypto").as_deref(), Some("v1.22.0"));
+        assert_eq!(
+            stdlib_version("go1.18beta1").as_deref(),
+            Some("v1.18.0-beta.1")
+        );
+        assert_eq!(
+            stdlib_version("go1.22.0 X:boringcrypto").as_deref(),
+            Some("v1.22.0")
+        );
         assert_eq!(stdlib_version("devel go1.22-abcdef Tue"), None);
         assert_eq!(stdlib_version(""), None);
         assert_eq!(stdlib_version("go"), None);

@@ -120,10 +120,7 @@ impl Scan {
             }
         }
 
-        let file_name = location
-            .rsplit(['/', '!'])
-            .next()
-            .unwrap_or(location);
+        let file_name = location.rsplit(['/', '!']).next().unwrap_or(location);
         let own_kind = if depth == 0 && is_application(file_name) {
             PackageKind::Application
         } else {
@@ -134,7 +131,11 @@ impl Scan {
             .filter_map(|text| from_pom_properties(text, location))
             .collect();
         if own.is_empty() {
-            own.extend(from_manifest_or_name(manifest.as_deref(), file_name, location));
+            own.extend(from_manifest_or_name(
+                manifest.as_deref(),
+                file_name,
+                location,
+            ));
         }
         for mut pkg in own {
             pkg.kind = own_kind;
@@ -150,11 +151,18 @@ impl Scan {
         for (i, name) in nested {
             let inner_location = format!("{location}!{name}");
             let Some(inner) = self.read_entry(&mut zip, i, MAX_NESTED_ARCHIVE) else {
-                tracing::debug!(location = inner_location, "nested archive not read (size limits)");
+                tracing::debug!(
+                    location = inner_location,
+                    "nested archive not read (size limits)"
+                );
                 continue;
             };
             if let Err(e) = self.archive(&inner, &inner_location, depth + 1) {
-                tracing::debug!(location = inner_location, error = e, "nested archive skipped");
+                tracing::debug!(
+                    location = inner_location,
+                    error = e,
+                    "nested archive skipped"
+                );
             }
         }
         Ok(())
@@ -247,7 +255,11 @@ fn manifest_main(text: &str) -> Vec<(String, String)> {
     out
 }
 
-fn from_manifest_or_name(manifest: Option<&str>, file_name: &str, location: &str) -> Option<Package> {
+fn from_manifest_or_name(
+    manifest: Option<&str>,
+    file_name: &str,
+    location: &str,
+) -> Option<Package> {
     let main = manifest.map(manifest_main).unwrap_or_default();
     let get = |key: &str| {
         main.iter()
@@ -257,9 +269,7 @@ fn from_manifest_or_name(manifest: Option<&str>, file_name: &str, location: &str
     };
     let (file_stem_name, file_version) = split_file_name(file_name);
     let name = get("Implementation-Title")
-        .or_else(|| {
-            get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim())
-        })
+        .or_else(|| get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim()))
         .filter(|s| !s.is_empty())
         .or(file_stem_name)?;
     let version = get("Implementation-Version")
@@ -276,14 +286,16 @@ fn from_manifest_or_name(manifest: Option<&str>, file_name: &str, location: &str
 fn split_file_name(file_name: &str) -> (Option<&str>, Option<&str>) {
     let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
     let bytes = stem.as_bytes();
-    let split = (0..bytes.len()).find(|&i| {
-        bytes.get(i) == Some(&b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-    });
+    let split = (0..bytes.len())
+        .find(|&i| bytes.get(i) == Some(&b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
     let (name, version) = match split {
         Some(i) => (stem.get(..i), stem.get(i + 1..)),
         None => (Some(stem), None),
     };
-    (name.filter(|s| !s.is_empty()), version.filter(|s| !s.is_empty()))
+    (
+        name.filter(|s| !s.is_empty()),
+        version.filter(|s| !s.is_empty()),
+    )
 }
 
 #[cfg(test)]
@@ -295,7 +307,9 @@ mod tests {
             .join("fixtures/java")
             .join(rel);
         let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        Java.catalog(&format!("opt/app/{rel}"), &bytes).unwrap().packages
+        Java.catalog(&format!("opt/app/{rel}"), &bytes)
+            .unwrap()
+            .packages
     }
 
     type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, PackageKind);
@@ -326,7 +340,15 @@ mod tests {
                 mode: 0o644,
             })
         };
-        for p in ["a/b.jar", "x.WAR", "app.ear", "p.par", "s.sar", "plugins/git.jpi", "h.hpi"] {
+        for p in [
+            "a/b.jar",
+            "x.WAR",
+            "app.ear",
+            "p.par",
+            "s.sar",
+            "plugins/git.jpi",
+            "h.hpi",
+        ] {
             assert!(wants(p), "{p}");
         }
         for p in ["a/b.zip", "jar", "a/.jar/x", "b.jar.sha1", "a/.jar"] {
@@ -338,7 +360,13 @@ mod tests {
     fn pom_properties_jar() {
         assert_eq!(
             rows(&catalog("plexus-cipher-2.0.jar")),
-            vec![("opt/app/plexus-cipher-2.0.jar", Some("org.codehaus.plexus"), "plexus-cipher", "2.0", Lib)]
+            vec![(
+                "opt/app/plexus-cipher-2.0.jar",
+                Some("org.codehaus.plexus"),
+                "plexus-cipher",
+                "2.0",
+                Lib
+            )]
         );
     }
 
@@ -346,11 +374,23 @@ mod tests {
     fn manifest_only_jars() {
         assert_eq!(
             rows(&catalog("javax.inject-1.jar")),
-            vec![("opt/app/javax.inject-1.jar", None, "javax.inject", "1.0.0", Lib)]
+            vec![(
+                "opt/app/javax.inject-1.jar",
+                None,
+                "javax.inject",
+                "1.0.0",
+                Lib
+            )]
         );
         assert_eq!(
             rows(&catalog("greeter.jar")),
-            vec![("opt/app/greeter.jar", Some("com.example"), "greeter", "2.4.1", Lib)]
+            vec![(
+                "opt/app/greeter.jar",
+                Some("com.example"),
+                "greeter",
+                "2.4.1",
+                Lib
+            )]
         );
     }
 
@@ -358,7 +398,13 @@ mod tests {
     fn file_name_only_jar() {
         assert_eq!(
             rows(&catalog("mystery-lib-0.9.1.jar")),
-            vec![("opt/app/mystery-lib-0.9.1.jar", None, "mystery-lib", "0.9.1", Lib)]
+            vec![(
+                "opt/app/mystery-lib-0.9.1.jar",
+                None,
+                "mystery-lib",
+                "0.9.1",
+                Lib
+            )]
         );
     }
 
@@ -369,20 +415,59 @@ mod tests {
             rows(&catalog("webapp.war")),
             vec![
                 (war, Some("com.example"), "webapp", "1.0.0", App),
-                ("opt/app/webapp.war!WEB-INF/lib/greeter.jar", Some("com.example"), "greeter", "2.4.1", Lib),
-                ("opt/app/webapp.war!WEB-INF/lib/javax.inject-1.jar", None, "javax.inject", "1.0.0", Lib),
-                ("opt/app/webapp.war!WEB-INF/lib/mystery-lib-0.9.1.jar", None, "mystery-lib", "0.9.1", Lib),
-                ("opt/app/webapp.war!WEB-INF/lib/plexus-cipher-2.0.jar", Some("org.codehaus.plexus"), "plexus-cipher", "2.0", Lib),
+                (
+                    "opt/app/webapp.war!WEB-INF/lib/greeter.jar",
+                    Some("com.example"),
+                    "greeter",
+                    "2.4.1",
+                    Lib
+                ),
+                (
+                    "opt/app/webapp.war!WEB-INF/lib/javax.inject-1.jar",
+                    None,
+                    "javax.inject",
+                    "1.0.0",
+                    Lib
+                ),
+                (
+                    "opt/app/webapp.war!WEB-INF/lib/mystery-lib-0.9.1.jar",
+                    None,
+                    "mystery-lib",
+                    "0.9.1",
+                    Lib
+                ),
+                (
+                    "opt/app/webapp.war!WEB-INF/lib/plexus-cipher-2.0.jar",
+                    Some("org.codehaus.plexus"),
+                    "plexus-cipher",
+                    "2.0",
+                    Lib
+                ),
             ]
         );
         let ear = catalog("app.ear");
         let got = rows(&ear);
         // The ear itself has only a manifest without a title: its name comes from the file.
         assert_eq!(got[0], ("opt/app/app.ear", None, "app", "", App));
-        assert_eq!(got[1], ("opt/app/app.ear!webapp.war", Some("com.example"), "webapp", "1.0.0", Lib));
+        assert_eq!(
+            got[1],
+            (
+                "opt/app/app.ear!webapp.war",
+                Some("com.example"),
+                "webapp",
+                "1.0.0",
+                Lib
+            )
+        );
         assert_eq!(
             got[5],
-            ("opt/app/app.ear!webapp.war!WEB-INF/lib/plexus-cipher-2.0.jar", Some("org.codehaus.plexus"), "plexus-cipher", "2.0", Lib)
+            (
+                "opt/app/app.ear!webapp.war!WEB-INF/lib/plexus-cipher-2.0.jar",
+                Some("org.codehaus.plexus"),
+                "plexus-cipher",
+                "2.0",
+                Lib
+            )
         );
         assert_eq!(got.len(), 6);
     }
@@ -390,7 +475,10 @@ mod tests {
     #[test]
     fn nesting_stops_at_depth_four() {
         let got = catalog("deep.jar");
-        let names: Vec<_> = got.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let names: Vec<_> = got
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(
             names,
             vec![
@@ -443,13 +531,22 @@ mod tests {
 
     #[test]
     fn file_names_and_manifests() {
-        assert_eq!(split_file_name("commons-lang3-3.12.0.jar"), (Some("commons-lang3"), Some("3.12.0")));
-        assert_eq!(split_file_name("guava-31.1-jre.jar"), (Some("guava"), Some("31.1-jre")));
+        assert_eq!(
+            split_file_name("commons-lang3-3.12.0.jar"),
+            (Some("commons-lang3"), Some("3.12.0"))
+        );
+        assert_eq!(
+            split_file_name("guava-31.1-jre.jar"),
+            (Some("guava"), Some("31.1-jre"))
+        );
         assert_eq!(split_file_name("app.jar"), (Some("app"), None));
         assert_eq!(split_file_name("-1.0.jar"), (None, Some("1.0")));
         let m = "Manifest-Version: 1.0\r\nBundle-SymbolicName: org.example.very.long.na\r\n me;singleton:=true\r\nBundle-Version: 3.2.1.v2020\r\n\r\nName: x\r\nImplementation-Title: nope\r\n";
         let pkg = from_manifest_or_name(Some(m), "x.jar", "x.jar").unwrap();
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("org.example.very.long.name", "3.2.1.v2020"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("org.example.very.long.name", "3.2.1.v2020")
+        );
         assert!(is_pom_properties("META-INF/maven/g/a/pom.properties"));
         assert!(!is_pom_properties("META-INF/maven/g/pom.properties"));
         assert!(!is_pom_properties("x/META-INF/maven/g/a/pom.properties"));

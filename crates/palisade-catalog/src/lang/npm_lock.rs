@@ -192,7 +192,9 @@ mod tests {
     }
 
     fn nv(list: &[(String, String, Vec<String>)]) -> Vec<(&str, &str)> {
-        list.iter().map(|(n, v, _)| (n.as_str(), v.as_str())).collect()
+        list.iter()
+            .map(|(n, v, _)| (n.as_str(), v.as_str()))
+            .collect()
     }
 
     #[test]
@@ -268,7 +270,11 @@ mod tests {
             "packages/ws": {"name":"ws-local","version":"1.0.0"}
         }}"#;
         let found = NpmLock.catalog("p", v3).unwrap();
-        let names: Vec<_> = found.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let names: Vec<_> = found
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(names, vec![("real", "2.0.0")]);
 
         let v1 = br#"{"lockfileVersion":1,"dependencies":{
@@ -277,7 +283,11 @@ mod tests {
             "bad": {"version": 3}
         }}"#;
         let found = NpmLock.catalog("p", v1).unwrap();
-        let names: Vec<_> = found.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let names: Vec<_> = found
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(names, vec![("@scope/real", "1.2.3")]);
     }
 
@@ -286,6 +296,8 @@ mod tests {
         assert!(NpmLock.catalog("p", b"").is_err());
         assert!(NpmLock.catalog("p", b"[]").is_err());
         assert!(NpmLock.catalog("p", b"{}").is_err());
-        assert!(NpmLock.catalog("p", "{\"dependencies\":".repeat(10_000).as_bytes()).is_err());
+        assert!(NpmLock
+            .catalog("p", "{\"dependencies\":".repeat(10_000).as_bytes())
+            .is_err());
     }
 }

@@ -45,8 +45,9 @@ impl Cataloger for NpmPackage {
     fn catalog(&self, path: &str, content: &[u8]) -> Result<Found, CatalogError> {
         // Some Windows editors and tools write a UTF-8 byte-order mark.
         let content = content.strip_prefix(b"\xef\xbb\xbf").unwrap_or(content);
-        let manifest: Manifest = serde_json::from_slice(content)
-            .map_err(|e| CatalogError::new(self.id(), path, format!("invalid package.json: {e}")))?;
+        let manifest: Manifest = serde_json::from_slice(content).map_err(|e| {
+            CatalogError::new(self.id(), path, format!("invalid package.json: {e}"))
+        })?;
         let (Some(Value::String(name)), Some(Value::String(version))) =
             (&manifest.name, &manifest.version)
         else {
@@ -153,8 +154,12 @@ mod tests {
     fn wants_only_package_roots() {
         assert!(wants("node_modules/lodash/package.json"));
         assert!(wants("usr/src/app/node_modules/@types/node/package.json"));
-        assert!(wants("app/node_modules/mkdirp/node_modules/minimist/package.json"));
-        assert!(wants("usr/lib/node_modules/npm/node_modules/@npmcli/arborist/package.json"));
+        assert!(wants(
+            "app/node_modules/mkdirp/node_modules/minimist/package.json"
+        ));
+        assert!(wants(
+            "usr/lib/node_modules/npm/node_modules/@npmcli/arborist/package.json"
+        ));
         assert!(!wants("app/package.json"));
         assert!(!wants("package.json"));
         assert!(!wants("app/node_modules/lodash/fp/package.json"));
@@ -170,19 +175,38 @@ mod tests {
         let cases = [
             ("lodash/package.json", "lodash", "4.17.4", vec!["MIT"]),
             ("minimist/package.json", "minimist", "1.2.0", vec!["MIT"]),
-            ("@types/node/package.json", "@types/node", "8.0.0", vec!["MIT"]),
+            (
+                "@types/node/package.json",
+                "@types/node",
+                "8.0.0",
+                vec!["MIT"],
+            ),
             ("is-number/package.json", "is-number", "7.0.0", vec!["MIT"]),
             // Written by npm 6, with the `_from`, `_resolved`... fields.
             ("mkdirp/package.json", "mkdirp", "0.5.1", vec!["MIT"]),
-            ("mkdirp/node_modules/minimist/package.json", "minimist", "0.0.8", vec!["MIT"]),
+            (
+                "mkdirp/node_modules/minimist/package.json",
+                "minimist",
+                "0.0.8",
+                vec!["MIT"],
+            ),
             // Legacy `licenses` array.
-            ("coffee-script/package.json", "coffee-script", "1.6.3", vec!["MIT"]),
+            (
+                "coffee-script/package.json",
+                "coffee-script",
+                "1.6.3",
+                vec!["MIT"],
+            ),
         ];
         for (rel, name, version, licenses) in cases {
             let pkgs = catalog(rel);
             assert_eq!(pkgs.len(), 1, "{rel}");
             let p = &pkgs[0];
-            assert_eq!((p.name.as_str(), p.version.as_str()), (name, version), "{rel}");
+            assert_eq!(
+                (p.name.as_str(), p.version.as_str()),
+                (name, version),
+                "{rel}"
+            );
             assert_eq!(p.licenses, licenses, "{rel}");
             assert_eq!(p.ecosystem, Ecosystem::Npm);
             assert_eq!(p.locations[0].path, format!("{ROOT}/{rel}"));
@@ -197,11 +221,15 @@ mod tests {
                 .clone()
         };
         assert_eq!(
-            get(r#"{"name":"a","version":"1.0.0","license":{"type":"BSD-3-Clause","url":"http://x"}}"#),
+            get(
+                r#"{"name":"a","version":"1.0.0","license":{"type":"BSD-3-Clause","url":"http://x"}}"#
+            ),
             vec!["BSD-3-Clause"]
         );
         assert_eq!(
-            get(r#"{"name":"a","version":"1.0.0","licenses":[{"type":"MIT"},{"type":"Apache-2.0"},"GPL-2.0"]}"#),
+            get(
+                r#"{"name":"a","version":"1.0.0","licenses":[{"type":"MIT"},{"type":"Apache-2.0"},"GPL-2.0"]}"#
+            ),
             vec!["MIT", "Apache-2.0", "GPL-2.0"]
         );
         assert_eq!(
@@ -213,7 +241,13 @@ mod tests {
 
     #[test]
     fn skips_without_name_or_version_and_rejects_garbage() {
-        let none = |json: &str| NpmPackage.catalog("p", json.as_bytes()).unwrap().packages.is_empty();
+        let none = |json: &str| {
+            NpmPackage
+                .catalog("p", json.as_bytes())
+                .unwrap()
+                .packages
+                .is_empty()
+        };
         assert!(none(r#"{"name":"a"}"#));
         assert!(none(r#"{"version":"1.0.0"}"#));
         assert!(none(r#"{"name":"a","version":1}"#));

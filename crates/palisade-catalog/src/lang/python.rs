@@ -47,7 +47,9 @@ impl Cataloger for Python {
 
     fn wants(&self, file: &FileMeta<'_>) -> bool {
         let p = file.path;
-        p.ends_with(".dist-info/METADATA") || p.ends_with(".egg-info/PKG-INFO") || p.ends_with(".egg-info")
+        p.ends_with(".dist-info/METADATA")
+            || p.ends_with(".egg-info/PKG-INFO")
+            || p.ends_with(".egg-info")
     }
 
     fn max_size(&self) -> u64 {
@@ -64,9 +66,10 @@ impl Cataloger for Python {
                 .map(|(_, v)| v.trim())
                 .filter(|v| !v.is_empty())
         };
-        let name = get("Name").ok_or_else(|| CatalogError::new(self.id(), path, "no Name header"))?;
-        let version =
-            get("Version").ok_or_else(|| CatalogError::new(self.id(), path, "no Version header"))?;
+        let name =
+            get("Name").ok_or_else(|| CatalogError::new(self.id(), path, "no Name header"))?;
+        let version = get("Version")
+            .ok_or_else(|| CatalogError::new(self.id(), path, "no Version header"))?;
 
         let mut pkg = Package::new(name, version, Ecosystem::PyPI, path);
         pkg.licenses = licenses(&headers);
@@ -116,7 +119,10 @@ fn licenses(headers: &[(&str, String)]) -> Vec<String> {
         }
     }
     let mut out: Vec<String> = Vec::new();
-    for (_, classifier) in headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("Classifier")) {
+    for (_, classifier) in headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("Classifier"))
+    {
         let Some(rest) = classifier.strip_prefix("License ::") else {
             continue;
         };
@@ -183,21 +189,30 @@ mod tests {
         assert!(pkg.purl.is_empty());
 
         let pkg = one("x", "site-packages/urllib3-1.23.dist-info/METADATA");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("urllib3", "1.23"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("urllib3", "1.23")
+        );
         assert_eq!(pkg.licenses, vec!["MIT"]);
     }
 
     #[test]
     fn license_expression_wins() {
         let pkg = one("x", "site-packages/attrs-25.4.0.dist-info/METADATA");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("attrs", "25.4.0"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("attrs", "25.4.0")
+        );
         assert_eq!(pkg.licenses, vec!["MIT"]);
     }
 
     #[test]
     fn classifiers_when_no_license_field() {
         let pkg = one("x", "site-packages/packaging-25.0.dist-info/METADATA");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("packaging", "25.0"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("packaging", "25.0")
+        );
         assert_eq!(pkg.licenses, vec!["Apache Software License", "BSD License"]);
     }
 
@@ -207,7 +222,10 @@ mod tests {
         assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("six", "1.11.0"));
         assert_eq!(pkg.licenses, vec!["MIT"]);
         let pkg = one("x", "dist-packages/crit-3.17.1-py3.11.egg-info");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("crit", "3.17.1"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("crit", "3.17.1")
+        );
         assert_eq!(pkg.licenses, vec!["GPLv2"]);
     }
 
@@ -216,7 +234,10 @@ mod tests {
         let input = "Metadata-Version: 2.1\r\nName: Foo_Bar\r\nVersion: 1.0\r\nLicense: Copyright (c) 2020\r\n        Permission is hereby granted, free of charge, to any person\r\nClassifier: License :: OSI Approved :: MIT License\r\n\r\nName: other\r\nVersion: 9\r\n";
         let found = Python.catalog("p", input.as_bytes()).unwrap();
         let pkg = &found.packages[0];
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("Foo_Bar", "1.0"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("Foo_Bar", "1.0")
+        );
         assert_eq!(pkg.licenses, vec!["MIT License"]);
     }
 
@@ -224,7 +245,9 @@ mod tests {
     fn missing_fields_and_garbage_are_errors_not_panics() {
         assert!(Python.catalog("p", b"Name: x\n").is_err());
         assert!(Python.catalog("p", b"").is_err());
-        assert!(Python.catalog("p", &[0xff, 0xfe, b':', b'\n', b' ', 0]).is_err());
+        assert!(Python
+            .catalog("p", &[0xff, 0xfe, b':', b'\n', b' ', 0])
+            .is_err());
         let err = Python.catalog("a/METADATA", b"Version: 1\n").unwrap_err();
         assert_eq!(err.to_string(), "python: a/METADATA: no Name header");
     }

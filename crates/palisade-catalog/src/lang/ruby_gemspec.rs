@@ -41,7 +41,8 @@ impl Cataloger for RubyGemspec {
 
     fn wants(&self, file: &FileMeta<'_>) -> bool {
         let p = file.path;
-        p.ends_with(".gemspec") && (p.contains("/specifications/") || p.starts_with("specifications/"))
+        p.ends_with(".gemspec")
+            && (p.contains("/specifications/") || p.starts_with("specifications/"))
     }
 
     fn max_size(&self) -> u64 {
@@ -176,27 +177,44 @@ mod tests {
             })
         };
         assert!(wants("usr/local/bundle/specifications/rack-2.0.1.gemspec"));
-        assert!(wants("usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec"));
+        assert!(wants(
+            "usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec"
+        ));
         assert!(wants("specifications/x-1.gemspec"));
         assert!(!wants("app/vendor/foo/foo.gemspec"));
-        assert!(!wants("usr/local/bundle/specifications/rack-2.0.1.gemspec.bak"));
+        assert!(!wants(
+            "usr/local/bundle/specifications/rack-2.0.1.gemspec.bak"
+        ));
     }
 
     #[test]
     fn real_debian_gemspecs() {
         let pkg = catalog("usr/lib/ruby/gems/3.1.0/specifications/rake-13.0.6.gemspec");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("rake", "13.0.6"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("rake", "13.0.6")
+        );
         assert_eq!(pkg.licenses, vec!["MIT"]);
         assert_eq!(pkg.ecosystem, Ecosystem::RubyGems);
-        assert_eq!(pkg.locations[0].path, "usr/lib/ruby/gems/3.1.0/specifications/rake-13.0.6.gemspec");
+        assert_eq!(
+            pkg.locations[0].path,
+            "usr/lib/ruby/gems/3.1.0/specifications/rake-13.0.6.gemspec"
+        );
 
-        let pkg = catalog("usr/share/rubygems-integration/all/specifications/webrick-1.8.1.gemspec");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("webrick", "1.8.1"));
+        let pkg =
+            catalog("usr/share/rubygems-integration/all/specifications/webrick-1.8.1.gemspec");
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("webrick", "1.8.1")
+        );
         assert_eq!(pkg.licenses, vec!["Ruby", "BSD-2-Clause"]);
 
         // A default gem; its stub line holds NUL-separated extension paths.
         let pkg = catalog("usr/lib/ruby/gems/3.1.0/specifications/default/digest-3.1.0.gemspec");
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("digest", "3.1.0"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("digest", "3.1.0")
+        );
         assert_eq!(pkg.licenses, vec!["Ruby", "BSD-2-Clause"]);
     }
 
@@ -210,17 +228,26 @@ mod tests {
   if spec.name == "other"
 end"#;
         let pkg = &RubyGemspec.catalog("p", spec).unwrap().packages[0];
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("my_gem", "0.1.0"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("my_gem", "0.1.0")
+        );
         assert_eq!(pkg.licenses, vec!["Apache-2.0"]);
 
         let stub_only = b"# stub: nokogiri 1.10.4 x86_64-linux lib\nGem::Specification.new do |s|\n  s.name = NAME\nend\n";
         let pkg = &RubyGemspec.catalog("p", stub_only).unwrap().packages[0];
-        assert_eq!((pkg.name.as_str(), pkg.version.as_str()), ("nokogiri", "1.10.4"));
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("nokogiri", "1.10.4")
+        );
     }
 
     #[test]
     fn strings_and_errors() {
-        assert_eq!(all_strings(r#"["a\"b".freeze, 'c\\d', "e\n"]"#), vec!["a\"b", "c\\d", "e\\n"]);
+        assert_eq!(
+            all_strings(r#"["a\"b".freeze, 'c\\d', "e\n"]"#),
+            vec!["a\"b", "c\\d", "e\\n"]
+        );
         assert_eq!(all_strings(r#""unterminated"#), Vec::<String>::new());
         assert!(RubyGemspec.catalog("p", b"").is_err());
         assert!(RubyGemspec.catalog("p", b"s.name = \"x\"\n").is_err());

@@ -113,7 +113,8 @@ mod tests {
     use std::io::Write;
 
     fn fixture() -> Vec<u8> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rust-audit/hello-audit");
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/rust-audit/hello-audit");
         std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }
 
@@ -125,7 +126,9 @@ mod tests {
 
     #[test]
     fn real_auditable_binary() {
-        let found = RustAudit.catalog("usr/bin/hello-audit", &fixture()).unwrap();
+        let found = RustAudit
+            .catalog("usr/bin/hello-audit", &fixture())
+            .unwrap();
         let got: Vec<_> = found
             .packages
             .iter()
@@ -134,21 +137,34 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("hello-audit", "0.3.0", PackageKind::Application, Ecosystem::Cargo),
+                (
+                    "hello-audit",
+                    "0.3.0",
+                    PackageKind::Application,
+                    Ecosystem::Cargo
+                ),
                 ("itoa", "1.0.1", PackageKind::Library, Ecosystem::Cargo),
             ]
         );
-        assert!(found.packages.iter().all(|p| p.locations[0].path == "usr/bin/hello-audit"));
+        assert!(found
+            .packages
+            .iter()
+            .all(|p| p.locations[0].path == "usr/bin/hello-audit"));
     }
 
     #[test]
     fn other_binaries_have_nothing() {
         let go = std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go-binary/hello-linux-amd64"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/go-binary/hello-linux-amd64"),
         )
         .unwrap();
         assert!(RustAudit.catalog("x", &go).unwrap().packages.is_empty());
-        assert!(RustAudit.catalog("x", b"#!/bin/sh\nexit 0\n").unwrap().packages.is_empty());
+        assert!(RustAudit
+            .catalog("x", b"#!/bin/sh\nexit 0\n")
+            .unwrap()
+            .packages
+            .is_empty());
         assert!(RustAudit.catalog("x", b"\x7fELF\x02\x01").is_err());
     }
 

@@ -245,18 +245,47 @@ fn assemble(image: &Image, source: &str, results: &[LayerResult]) -> Inventory {
             packages.push(pkg);
         }
     }
-    packages.sort_by(|a, b| {
-        (a.ecosystem, &a.name, &a.version, &a.locations).cmp(&(
-            b.ecosystem,
-            &b.name,
-            &b.version,
-            &b.locations,
-        ))
-    });
+    let packages = merge_duplicates(packages, &diff_ids);
     Inventory {
         source: source.to_string(),
         artifact: image.artifact.clone(),
         os,
         packages,
     }
+}
+
+/// One package per identity: the same package proven by several files (a lock file and the
+/// installed `package.json`, say) becomes one package with all its locations, introduced by
+/// the lowest layer among them.
+fn merge_duplicates(mut packages: Vec<Package>, diff_ids: &[Option<String>]) -> Vec<Package> {
+    packages.sort_by(|a, b| {
+        (a.identity(), &a.purl, &a.locations).cmp(&(b.identity(), &b.purl, &b.locations))
+    });
+    let rank = |layer: &Option<String>| diff_ids.iter().position(|d| d == layer);
+    let mut merged: Vec<Package> = Vec::with_capacity(packages.len());
+    for pkg in packages {
+        match merged.last_mut() {
+            Some(last) if last.identity() == pkg.identity() && last.purl == pkg.purl => {
+                for location in pkg.locations {
+                    if !last.locations.contains(&location) {
+                        last.locations.push(location);
+                    }
+                }
+                for license in pkg.licenses {
+                    if !last.licenses.contains(&license) {
+                        last.licenses.push(license);
+                    }
+                }
+                if rank(&pkg.introduced_by) < rank(&last.introduced_by) {
+                    last.introduced_by = pkg.introduced_by;
+                }
+                if last.source_name.is_none() {
+                    last.source_name = pkg.source_name;
+                    last.source_version = pkg.source_version;
+                }
+            }
+            _ => merged.push(pkg),
+        }
+    }
+    merged
 }

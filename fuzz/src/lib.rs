@@ -1,0 +1,55 @@
+//! Shared bodies of the fuzz targets: each target feeds arbitrary bytes to one parser of
+//! untrusted input. Any panic, hang or runaway allocation is a bug.
+
+use palisade_catalog::registry::CATALOGERS;
+use palisade_image::{BlobLocation, FileEntry, Layer, LayerVisitor, WalkLimits};
+
+/// Runs the cataloger `id` on `data` as if it were the file at `path`.
+pub fn catalog(id: &str, path: &str, data: &[u8]) {
+    let cataloger = CATALOGERS
+        .iter()
+        .find(|c| c.id() == id)
+        .unwrap_or_else(|| panic!("no cataloger {id}"));
+    let _ = cataloger.catalog(path, data);
+}
+
+struct WantsSmallFiles;
+
+impl LayerVisitor for WantsSmallFiles {
+    fn wants(&mut self, file: &FileEntry<'_>) -> bool {
+        file.size < 1 << 20
+    }
+    fn file(&mut self, _file: &FileEntry<'_>, _content: &[u8]) {}
+}
+
+/// Walks `data` as a layer blob (plain or gzip tar), with tight decompression limits.
+pub fn walk_layer(data: &[u8]) {
+    let Ok(mut file) = tempfile::NamedTempFile::new() else { return };
+    if std::io::Write::write_all(&mut file, data).is_err() {
+        return;
+    }
+    let layer = Layer {
+        diff_id: String::new(),
+        digest: None,
+        blob: BlobLocation::File(file.path().to_path_buf()),
+        created_by: None,
+    };
+    let limits = WalkLimits {
+        max_ratio: 100,
+        min_uncompressed: 16 << 20,
+    };
+    let _ = layer.walk(&mut WantsSmallFiles, limits);
+}
+
+/// Parses `data` as every manifest-like JSON document an image source reads.
+pub fn image_manifests(data: &[u8]) {
+    use palisade_image::manifest::{parse, ImageConfig, Index, Manifest};
+    let _ = parse::<Manifest>("manifest", data);
+    let _ = parse::<Index>("index", data);
+    let _ = parse::<ImageConfig>("config", data);
+    let _ = palisade_image::manifest::is_index("", data);
+}
+
+pub fn read_sbom(data: &[u8]) {
+    let _ = palisade_report::read_sbom(data);
+}

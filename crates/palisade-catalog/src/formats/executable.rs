@@ -67,6 +67,11 @@ impl<'data> Executable<'data> {
             .collect()
     }
 
+    /// Whether the file has a section table at all (stripped ELF files may have none).
+    pub fn has_sections(&self) -> bool {
+        self.file.sections().next().is_some()
+    }
+
     /// The file bytes of every loadable segment, in file order: the fallback for binaries
     /// whose section headers were removed (`sstrip`, some packers).
     pub fn segments(&self) -> Vec<&'data [u8]> {

@@ -84,7 +84,14 @@ fn build_info(exe: &Executable<'_>) -> Option<(String, String)> {
         .or_else(|| exe.section("__go_buildinfo"))
         .filter(|d| d.starts_with(MAGIC))
         .or_else(|| exe.data_sections().into_iter().find_map(find_magic))
-        .or_else(|| exe.segments().into_iter().find_map(find_magic))?;
+        .or_else(|| {
+            // Like Go's reader: segments only when there is no section table to go by.
+            if exe.has_sections() {
+                None
+            } else {
+                exe.segments().into_iter().find_map(find_magic)
+            }
+        })?;
     decode(header, |addr, len| exe.read_at(addr, len, MAX_STRING))
 }
 

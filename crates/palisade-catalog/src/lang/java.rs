@@ -126,18 +126,32 @@ impl Scan {
         } else {
             PackageKind::Library
         };
-        let mut own: Vec<Package> = poms
+        let from_poms: Vec<Package> = poms
             .iter()
             .filter_map(|text| from_pom_properties(text, location))
             .collect();
-        if own.is_empty() {
-            own.extend(from_manifest_or_name(
-                manifest.as_deref(),
-                file_name,
-                location,
-            ));
+        // Only pom.properties of shaded libraries (guice.jar carries cglib's) and a manifest
+        // that names a version: the archive itself is reported from its manifest as well.
+        let shaded_only = !from_poms.is_empty()
+            && !has_own_pom(&from_poms, manifest.as_deref(), file_name)
+            && manifest_id(manifest.as_deref(), file_name)
+                .version
+                .is_some();
+        let from_manifest = if from_poms.is_empty() || shaded_only {
+            from_manifest_or_name(manifest.as_deref(), file_name, location)
+        } else {
+            None
+        };
+        let poms_kind = if shaded_only {
+            PackageKind::Library
+        } else {
+            own_kind
+        };
+        for mut pkg in from_poms {
+            pkg.kind = poms_kind;
+            self.packages.push(pkg);
         }
-        for mut pkg in own {
+        if let Some(mut pkg) = from_manifest {
             pkg.kind = own_kind;
             self.packages.push(pkg);
         }
@@ -255,30 +269,67 @@ fn manifest_main(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// What the manifest's main section says about the archive itself.
+struct ManifestId {
+    name: Option<String>,
+    version: Option<String>,
+    vendor_id: Option<String>,
+}
+
+fn manifest_id(manifest: Option<&str>, file_name: &str) -> ManifestId {
+    let main = manifest.map(manifest_main).unwrap_or_default();
+    let get = |key: &str| {
+        main.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let title = get("Implementation-Title");
+    let symbolic = get("Bundle-SymbolicName")
+        .map(|s| s.split(';').next().unwrap_or(s).trim())
+        .filter(|s| !s.is_empty());
+    let (file_stem_name, _) = split_file_name(file_name);
+    // A title without spaces is an artifact-like name; "Apache Commons Lang" is a last resort.
+    let name = title
+        .filter(|t| !t.contains(char::is_whitespace))
+        .or(symbolic)
+        .or(file_stem_name)
+        .or(title)
+        .or_else(|| get("Bundle-Name"));
+    ManifestId {
+        name: name.map(str::to_string),
+        version: get("Implementation-Version")
+            .or_else(|| get("Bundle-Version"))
+            .map(str::to_string),
+        vendor_id: get("Implementation-Vendor-Id").map(str::to_string),
+    }
+}
+
 fn from_manifest_or_name(
     manifest: Option<&str>,
     file_name: &str,
     location: &str,
 ) -> Option<Package> {
-    let main = manifest.map(manifest_main).unwrap_or_default();
-    let get = |key: &str| {
-        main.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    };
-    let (file_stem_name, file_version) = split_file_name(file_name);
-    let name = get("Implementation-Title")
-        .or_else(|| get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim()))
-        .filter(|s| !s.is_empty())
-        .or(file_stem_name)?;
-    let version = get("Implementation-Version")
-        .or_else(|| get("Bundle-Version"))
-        .or(file_version)
-        .unwrap_or("");
+    let id = manifest_id(manifest, file_name);
+    let name = id.name?;
+    let version = id
+        .version
+        .or_else(|| split_file_name(file_name).1.map(str::to_string))
+        .unwrap_or_default();
     let mut pkg = Package::new(name, version, Ecosystem::Maven, location);
-    pkg.namespace = get("Implementation-Vendor-Id").map(str::to_string);
+    pkg.namespace = id.vendor_id;
     Some(pkg)
+}
+
+/// Whether one of the pom.properties packages is the archive itself rather than a library
+/// shaded into it: its artifactId is in the file name, or its version is the manifest's.
+fn has_own_pom(poms: &[Package], manifest: Option<&str>, file_name: &str) -> bool {
+    let stem = file_name.to_ascii_lowercase();
+    let id = manifest_id(manifest, file_name);
+    poms.iter().any(|p| {
+        stem.contains(&p.name.to_ascii_lowercase())
+            || id.version.as_deref() == Some(p.version.as_str())
+    })
 }
 
 /// `commons-lang3-3.12.0.jar` → (`commons-lang3`, `3.12.0`); `guava-31.1-jre.jar` →
@@ -391,6 +442,23 @@ mod tests {
                 "2.4.1",
                 Lib
             )]
+        );
+    }
+
+    #[test]
+    fn shaded_pom_only_adds_the_manifest_identity() {
+        assert_eq!(
+            rows(&catalog("toolkit.jar")),
+            vec![
+                ("opt/app/toolkit.jar", Some("cglib"), "cglib", "3.2.12", Lib),
+                (
+                    "opt/app/toolkit.jar",
+                    None,
+                    "org.example.toolkit",
+                    "1.4.0",
+                    Lib
+                ),
+            ]
         );
     }
 
@@ -546,6 +614,18 @@ mod tests {
         assert_eq!(
             (pkg.name.as_str(), pkg.version.as_str()),
             ("org.example.very.long.name", "3.2.1.v2020")
+        );
+        let m = "Implementation-Title: Apache Commons Lang\nImplementation-Version: 3.12.0\nBundle-SymbolicName: org.apache.commons.lang3\n";
+        let pkg = from_manifest_or_name(Some(m), "commons-lang3.jar", "x").unwrap();
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("org.apache.commons.lang3", "3.12.0")
+        );
+        let m = "Implementation-Title: Apache Commons Lang\n";
+        let pkg = from_manifest_or_name(Some(m), "commons-lang3-3.12.0.jar", "x").unwrap();
+        assert_eq!(
+            (pkg.name.as_str(), pkg.version.as_str()),
+            ("commons-lang3", "3.12.0")
         );
         assert!(is_pom_properties("META-INF/maven/g/a/pom.properties"));
         assert!(!is_pom_properties("META-INF/maven/g/pom.properties"));

@@ -1,6 +1,7 @@
 //! Python distributions installed into an image: `*.dist-info/METADATA` (wheels, pip),
-//! `*.egg-info/PKG-INFO` (setuptools eggs, `setup.py install`/develop) and `*.egg-info` files
-//! (a single file written by distutils, common in Debian's `dist-packages`).
+//! `*.egg-info/PKG-INFO` (setuptools, `setup.py install`/develop), `*.egg-info` files (a single
+//! file written by distutils, common in Debian's `dist-packages`) and `*.egg/EGG-INFO/PKG-INFO`
+//! (unzipped eggs installed by `easy_install`).
 //!
 //! Why it matters: most vulnerable Python code in images is installed by pip next to the
 //! application; these metadata files are the only record of what was installed and which version.
@@ -50,6 +51,7 @@ impl Cataloger for Python {
         p.ends_with(".dist-info/METADATA")
             || p.ends_with(".egg-info/PKG-INFO")
             || p.ends_with(".egg-info")
+            || p.ends_with(".egg/EGG-INFO/PKG-INFO")
     }
 
     fn max_size(&self) -> u64 {
@@ -165,6 +167,7 @@ mod tests {
             "usr/lib/python3.11/site-packages/requests-2.19.0.dist-info/METADATA",
             "app/six.egg-info/PKG-INFO",
             "usr/lib/python3/dist-packages/crit-3.17.1-py3.11.egg-info",
+            "usr/lib/python2.7/site-packages/six-1.11.0-py2.7.egg/EGG-INFO/PKG-INFO",
         ] {
             assert!(Python.wants(&meta(p)), "{p}");
         }
@@ -172,6 +175,7 @@ mod tests {
             "usr/lib/python3/site-packages/requests-2.19.0.dist-info/RECORD",
             "usr/lib/python3/site-packages/requests/__init__.py",
             "METADATA",
+            "app/EGG-INFO/PKG-INFO",
         ] {
             assert!(!Python.wants(&meta(p)), "{p}");
         }

@@ -49,12 +49,17 @@ mod tests {
         for dir in ["os", "lang"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let name = entry.unwrap().file_name().into_string().unwrap();
-                let Some(stem) = name.strip_suffix(".rs") else { continue };
+                let Some(stem) = name.strip_suffix(".rs") else {
+                    continue;
+                };
                 if stem == "mod" {
                     continue;
                 }
                 let id = stem.replace('_', "-");
-                assert!(unique.contains(id.as_str()), "{dir}/{name} is not in CATALOGERS");
+                assert!(
+                    unique.contains(id.as_str()),
+                    "{dir}/{name} is not in CATALOGERS"
+                );
             }
         }
     }

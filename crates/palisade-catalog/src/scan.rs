@@ -158,7 +158,7 @@ pub fn scan(
         }
         ImageContent::Layers(layers) => {
             for (i, layer) in layers.iter().enumerate() {
-                progress.layer_started(i, layers.len(), &layer.diff_id, layer.blob.len()?);
+                progress.layer_started(i, layers.len(), &layer.diff_id, layer.blob.size()?);
                 let (result, cached) = scan_layer(layer, options)?;
                 progress.layer_finished(i, cached);
                 results.push(result);
@@ -215,7 +215,11 @@ fn write_atomically(path: &Path, result: &LayerResult) -> std::io::Result<()> {
 fn assemble(image: &Image, source: &str, results: &[LayerResult]) -> Inventory {
     let mut view: LayeredView<&FileResult> = LayeredView::default();
     for (i, r) in results.iter().enumerate() {
-        view.apply(i, &r.changes, r.files.iter().map(|(k, v)| (k.clone(), v)).collect());
+        view.apply(
+            i,
+            &r.changes,
+            r.files.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        );
     }
     let os = view
         .files()

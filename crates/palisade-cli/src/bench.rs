@@ -102,7 +102,12 @@ impl Filler {
     }
 }
 
-fn append(builder: &mut tar::Builder<impl Write>, path: &str, mode: u32, data: &[u8]) -> std::io::Result<()> {
+fn append(
+    builder: &mut tar::Builder<impl Write>,
+    path: &str,
+    mode: u32,
+    data: &[u8],
+) -> std::io::Result<()> {
     let mut header = tar::Header::new_gnu();
     header.set_size(data.len() as u64);
     header.set_mode(mode);
@@ -133,7 +138,8 @@ fn package_files(layer: u64) -> Vec<(String, u32, Vec<u8>)> {
         files.push((
             format!("usr/lib/python3/site-packages/synth_{layer}_{i}-1.0.dist-info/METADATA"),
             0o644,
-            format!("Metadata-Version: 2.1\nName: synth-{layer}-{i}\nVersion: 1.{i}\n\n").into_bytes(),
+            format!("Metadata-Version: 2.1\nName: synth-{layer}-{i}\nVersion: 1.{i}\n\n")
+                .into_bytes(),
         ));
         files.push((
             format!("app/node_modules/synth-{layer}-{i}/package.json"),
@@ -164,7 +170,12 @@ fn write_archive(out: &Path, args: &SyntheticArgs) -> anyhow::Result<()> {
                 filler.fill(&mut buf);
                 // One file in fifty is executable, so binary catalogers look at it too.
                 let mode = if i % 50 == 0 { 0o755 } else { 0o644 };
-                append(&mut builder, &format!("data/l{layer}/d{}/f{i}", i % 100), mode, &buf)?;
+                append(
+                    &mut builder,
+                    &format!("data/l{layer}/d{}/f{i}", i % 100),
+                    mode,
+                    &buf,
+                )?;
             }
             builder.finish()?;
         }
@@ -191,7 +202,12 @@ fn write_archive(out: &Path, args: &SyntheticArgs) -> anyhow::Result<()> {
             let path = dir.path().join(format!("{layer}.tar"));
             outer.append_path_with_name(&path, format!("{layer}/layer.tar"))?;
         }
-        append(&mut outer, "manifest.json", 0o644, &serde_json::to_vec(&manifest)?)?;
+        append(
+            &mut outer,
+            "manifest.json",
+            0o644,
+            &serde_json::to_vec(&manifest)?,
+        )?;
         outer.into_inner()?.flush()?;
     }
     std::fs::rename(&partial, out)?;

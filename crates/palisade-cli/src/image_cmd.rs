@@ -67,7 +67,11 @@ async fn inventory(args: &ImageArgs) -> anyhow::Result<Inventory> {
     Ok(inventory)
 }
 
-pub async fn sbom(args: &ImageArgs, format: Format, output: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub async fn sbom(
+    args: &ImageArgs,
+    format: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let inventory = inventory(args).await?;
     let format = match format {
         Format::Table => SbomFormat::Table,
@@ -126,7 +130,12 @@ pub async fn inspect(args: &ImageArgs, format: InspectFormat) -> anyhow::Result<
                     "  {i:>2}  {}  {:>12}  {}",
                     l.diff_id,
                     l.size,
-                    l.created_by.as_deref().unwrap_or("").chars().take(60).collect::<String>()
+                    l.created_by
+                        .as_deref()
+                        .unwrap_or("")
+                        .chars()
+                        .take(60)
+                        .collect::<String>()
                 )?;
             }
         }
@@ -151,7 +160,9 @@ fn read_sbom_file(path: &Path, source: &str) -> anyhow::Result<Inventory> {
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
-        Some(path) => std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(bytes)?;

@@ -9,12 +9,19 @@ fn all_image_forms_give_the_same_packages() {
     let images = images();
     let cache = tempfile::tempdir().unwrap();
     let archive = images.join("app-docker.tar");
-    let reference = inventory(&format!("docker-archive:{}", archive.display()), cache.path(), &[]);
+    let reference = inventory(
+        &format!("docker-archive:{}", archive.display()),
+        cache.path(),
+        &[],
+    );
     let expected = package_set(&reference);
     assert!(expected.len() > 80, "too few packages: {}", expected.len());
 
     let forms = [
-        format!("docker-archive:{}", images.join("app-docker.tar.gz").display()),
+        format!(
+            "docker-archive:{}",
+            images.join("app-docker.tar.gz").display()
+        ),
         format!("oci:{}:1", images.join("app-oci").display()),
         images.join("app-oci").display().to_string(),
         "docker:palisade-test/app:1".to_string(),
@@ -24,7 +31,11 @@ fn all_image_forms_give_the_same_packages() {
         assert_eq!(found, expected, "{form} disagrees with the docker-archive");
     }
     // The exported filesystem has no layers, but the same files.
-    let dir = inventory(&format!("dir:{}", images.join("app-rootfs").display()), cache.path(), &[]);
+    let dir = inventory(
+        &format!("dir:{}", images.join("app-rootfs").display()),
+        cache.path(),
+        &[],
+    );
     assert_eq!(package_set(&dir), expected, "dir: disagrees");
 }
 
@@ -43,10 +54,20 @@ fn registry_anonymous_and_with_htpasswd() {
     open.push(&archive, "palisade/app:1", None);
     let pulled = inventory(&format!("{}/palisade/app:1", open.addr), cache.path(), &[]);
     assert_eq!(package_set(&pulled), expected);
-    assert_eq!(pulled["artifact"]["repo_digests"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        pulled["artifact"]["repo_digests"].as_array().unwrap().len(),
+        1
+    );
     // By digest, too.
-    let digest = pulled["artifact"]["manifest_digest"].as_str().unwrap().to_string();
-    let by_digest = inventory(&format!("{}/palisade/app@{digest}", open.addr), cache.path(), &[]);
+    let digest = pulled["artifact"]["manifest_digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let by_digest = inventory(
+        &format!("{}/palisade/app@{digest}", open.addr),
+        cache.path(),
+        &[],
+    );
     assert_eq!(package_set(&by_digest), expected);
 
     let locked = Registry::start(Some(("alice", "s3cret-pw")));
@@ -61,7 +82,11 @@ fn registry_anonymous_and_with_htpasswd() {
         .env("PALISADE_CACHE_DIR", cache.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let inv: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(package_set(&inv), expected);
 
@@ -81,7 +106,11 @@ fn registry_anonymous_and_with_htpasswd() {
         .env_remove("PALISADE_REGISTRY_PASSWORD")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -89,7 +118,13 @@ fn inspect_shows_layers_and_history() {
     let images = images();
     let cache = tempfile::tempdir().unwrap();
     let out = palisade(
-        &["image", "inspect", &format!("oci:{}:1", images.join("app-oci").display()), "-f", "json"],
+        &[
+            "image",
+            "inspect",
+            &format!("oci:{}:1", images.join("app-oci").display()),
+            "-f",
+            "json",
+        ],
         cache.path(),
     );
     assert!(out.status.success());
@@ -97,5 +132,7 @@ fn inspect_shows_layers_and_history() {
     let layers = artifact["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 3);
     assert!(layers[1]["created_by"].as_str().unwrap().contains("COPY"));
-    assert!(layers.iter().all(|l| l["digest"].as_str().unwrap().starts_with("sha256:")));
+    assert!(layers
+        .iter()
+        .all(|l| l["digest"].as_str().unwrap().starts_with("sha256:")));
 }

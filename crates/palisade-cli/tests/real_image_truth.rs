@@ -11,7 +11,10 @@ use common::{images, inventory, package_set, palisade};
 use serde_json::Value;
 
 fn archive() -> String {
-    format!("docker-archive:{}", images().join("app-docker.tar").display())
+    format!(
+        "docker-archive:{}",
+        images().join("app-docker.tar").display()
+    )
 }
 
 fn packages<'a>(inv: &'a Value, ecosystem: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
@@ -55,8 +58,13 @@ fn dpkg_packages_equal_dpkg_query_on_the_same_root() {
         assert_eq!(found, truth, "{image}");
         assert_eq!(inv["os"]["id"], "debian");
         assert_eq!(inv["os"]["version_id"], "12");
-        let purl = packages(&inv, "deb").next().unwrap()["purl"].as_str().unwrap();
-        assert!(purl.starts_with("pkg:deb/debian/") && purl.contains("distro=debian-12"), "{purl}");
+        let purl = packages(&inv, "deb").next().unwrap()["purl"]
+            .as_str()
+            .unwrap();
+        assert!(
+            purl.starts_with("pkg:deb/debian/") && purl.contains("distro=debian-12"),
+            "{purl}"
+        );
     }
 }
 
@@ -74,8 +82,16 @@ fn application_layer_packages_carry_their_layer_and_whiteouts_hide_deleted_ones(
     let python: BTreeSet<(&str, &str)> = packages(&inv, "PyPI")
         .map(|p| (p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
         .collect();
-    for expected in [("requests", "2.19.0"), ("urllib3", "1.23"), ("Jinja2", "2.10"), ("PyYAML", "5.1")] {
-        assert!(python.contains(&expected), "{expected:?} missing from {python:?}");
+    for expected in [
+        ("requests", "2.19.0"),
+        ("urllib3", "1.23"),
+        ("Jinja2", "2.10"),
+        ("PyYAML", "5.1"),
+    ] {
+        assert!(
+            python.contains(&expected),
+            "{expected:?} missing from {python:?}"
+        );
     }
     // six was installed in the base layer and deleted by the top layer.
     assert!(!python.iter().any(|(n, _)| *n == "six"), "{python:?}");
@@ -88,10 +104,17 @@ fn application_layer_packages_carry_their_layer_and_whiteouts_hide_deleted_ones(
     let npm: BTreeSet<(&str, &str)> = packages(&inv, "npm")
         .map(|p| (p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
         .collect();
-    assert!(npm.contains(&("lodash", "4.17.4")) && npm.contains(&("minimist", "0.0.8")), "{npm:?}");
+    assert!(
+        npm.contains(&("lodash", "4.17.4")) && npm.contains(&("minimist", "0.0.8")),
+        "{npm:?}"
+    );
 
     // The base root filesystem alone still has six.
-    let base = inventory(&format!("dir:{}", images().join("rootfs").display()), cache.path(), &[]);
+    let base = inventory(
+        &format!("dir:{}", images().join("rootfs").display()),
+        cache.path(),
+        &[],
+    );
     assert!(packages(&base, "PyPI").any(|p| p["name"] == "six" && p["version"] == "1.10.0"));
 }
 
@@ -99,13 +122,24 @@ fn application_layer_packages_carry_their_layer_and_whiteouts_hide_deleted_ones(
 fn cached_layer_results_equal_fresh_ones() {
     let cache = tempfile::tempdir().unwrap();
     let fresh = inventory(&archive(), cache.path(), &[]);
-    let entries = std::fs::read_dir(cache.path().join("layers")).unwrap().count();
+    let entries = std::fs::read_dir(cache.path().join("layers"))
+        .unwrap()
+        .count();
     assert_eq!(entries, 3, "one cache entry per layer");
     let cached = inventory(&archive(), cache.path(), &[]);
     assert_eq!(fresh["packages"], cached["packages"]);
     // The OCI layout shares the layers (same diff ids): it is served from the same entries.
-    let oci = inventory(&format!("oci:{}:1", images().join("app-oci").display()), cache.path(), &[]);
-    assert_eq!(std::fs::read_dir(cache.path().join("layers")).unwrap().count(), 3);
+    let oci = inventory(
+        &format!("oci:{}:1", images().join("app-oci").display()),
+        cache.path(),
+        &[],
+    );
+    assert_eq!(
+        std::fs::read_dir(cache.path().join("layers"))
+            .unwrap()
+            .count(),
+        3
+    );
     assert_eq!(package_set(&oci), package_set(&fresh));
 }
 
@@ -117,7 +151,10 @@ fn validator(schema: &str, companions: &[(&str, &str)]) -> jsonschema::Validator
     let mut options = jsonschema::options();
     options.should_validate_formats(true);
     for (uri, file) in companions {
-        options.with_resource(*uri, jsonschema::Resource::from_contents(load(file)).unwrap());
+        options.with_resource(
+            *uri,
+            jsonschema::Resource::from_contents(load(file)).unwrap(),
+        );
     }
     options.build(&load(schema)).unwrap()
 }
@@ -129,20 +166,41 @@ fn sboms_of_the_real_image_are_valid_and_read_back() {
     let cdx_schema = validator(
         "bom-1.6.schema.json",
         &[
-            ("http://cyclonedx.org/schema/spdx.schema.json", "spdx.schema.json"),
-            ("http://cyclonedx.org/schema/jsf-0.82.schema.json", "jsf-0.82.schema.json"),
+            (
+                "http://cyclonedx.org/schema/spdx.schema.json",
+                "spdx.schema.json",
+            ),
+            (
+                "http://cyclonedx.org/schema/jsf-0.82.schema.json",
+                "jsf-0.82.schema.json",
+            ),
         ],
     );
     let spdx_schema = validator("spdx-schema-2.3.json", &[]);
     for (format, schema) in [("cyclonedx", &cdx_schema), ("spdx", &spdx_schema)] {
         let file = cache.path().join(format!("sbom.{format}.json"));
         let out = palisade(
-            &["sbom", &archive(), "-f", format, "-o", file.to_str().unwrap()],
+            &[
+                "sbom",
+                &archive(),
+                "-f",
+                format,
+                "-o",
+                file.to_str().unwrap(),
+            ],
             cache.path(),
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        let errors: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).take(5).collect();
+        let errors: Vec<String> = schema
+            .iter_errors(&doc)
+            .map(|e| e.to_string())
+            .take(5)
+            .collect();
         assert!(errors.is_empty(), "{format} invalid: {errors:?}");
         let back = inventory(&format!("sbom:{}", file.display()), cache.path(), &[]);
         assert_eq!(package_set(&back), expected, "{format} round trip");
@@ -157,7 +215,11 @@ fn hostile_input_exits_2_with_a_message() {
     let bytes = std::fs::read(images().join("app-docker.tar")).unwrap();
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
     let garbage = dir.path().join("garbage.tar");
-    std::fs::write(&garbage, b"this is not a tar archive at all, not even close").unwrap();
+    std::fs::write(
+        &garbage,
+        b"this is not a tar archive at all, not even close",
+    )
+    .unwrap();
     for (input, expect) in [
         (format!("docker-archive:{}", truncated.display()), ""),
         (format!("docker-archive:{}", garbage.display()), ""),
@@ -179,15 +241,25 @@ fn tampered_layer_blob_is_a_digest_error() {
     let copy = tempfile::tempdir().unwrap();
     let src = images().join("app-oci");
     let status = std::process::Command::new("cp")
-        .args(["-a", &format!("{}/.", src.display()), copy.path().to_str().unwrap()])
+        .args([
+            "-a",
+            &format!("{}/.", src.display()),
+            copy.path().to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(status.success());
     // Flip one byte in the smallest layer blob.
-    let index: Value = serde_json::from_slice(&std::fs::read(copy.path().join("index.json")).unwrap()).unwrap();
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(copy.path().join("index.json")).unwrap()).unwrap();
     let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap();
-    let blob = |d: &str| copy.path().join("blobs/sha256").join(d.trim_start_matches("sha256:"));
-    let manifest: Value = serde_json::from_slice(&std::fs::read(blob(manifest_digest)).unwrap()).unwrap();
+    let blob = |d: &str| {
+        copy.path()
+            .join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(blob(manifest_digest)).unwrap()).unwrap();
     let layer = manifest["layers"]
         .as_array()
         .unwrap()
@@ -202,8 +274,18 @@ fn tampered_layer_blob_is_a_digest_error() {
     let last = bytes.len() - 10;
     bytes[last] ^= 0x55;
     std::fs::write(&path, bytes).unwrap();
-    let out = palisade(&["sbom", &format!("oci:{}", copy.path().display()), "--no-cache"], cache.path());
+    let out = palisade(
+        &[
+            "sbom",
+            &format!("oci:{}", copy.path().display()),
+            "--no-cache",
+        ],
+        cache.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("digest") || stderr.contains("corrupt") || stderr.contains("invalid"), "{stderr}");
+    assert!(
+        stderr.contains("digest") || stderr.contains("corrupt") || stderr.contains("invalid"),
+        "{stderr}"
+    );
 }

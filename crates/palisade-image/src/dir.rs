@@ -26,7 +26,12 @@ pub fn walk(root: &Path, visitor: &mut dyn LayerVisitor) -> Result<LayerChanges,
             Ok(e) => e,
             Err(e) => {
                 // Unreadable subdirectories are logged and skipped, like `find` does.
-                tracing::warn!("skipping {}: {e}", e.path().map(|p| p.display().to_string()).unwrap_or_default());
+                tracing::warn!(
+                    "skipping {}: {e}",
+                    e.path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                );
                 continue;
             }
         };

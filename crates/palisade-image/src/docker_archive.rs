@@ -35,7 +35,8 @@ pub fn open(path: &Path) -> Result<Image, ImageError> {
             .prefix("palisade-archive-")
             .tempfile()
             .map_err(|e| ImageError::io(std::env::temp_dir(), e))?;
-        f.seek(SeekFrom::Start(0)).map_err(|e| ImageError::io(path, e))?;
+        f.seek(SeekFrom::Start(0))
+            .map_err(|e| ImageError::io(path, e))?;
         let mut decoder = flate2::read::MultiGzDecoder::new(BufReader::new(f));
         std::io::copy(&mut decoder, temp.as_file_mut()).map_err(|e| ImageError::Read {
             context: format!("decompressing {}", path.display()),
@@ -65,12 +66,16 @@ fn open_tar(tar_path: &Path, shown: &Path) -> Result<Image, ImageError> {
             )));
         }
         let mut f = File::open(tar_path).map_err(|e| ImageError::io(tar_path, e))?;
-        f.seek(SeekFrom::Start(offset)).map_err(|e| ImageError::io(tar_path, e))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| ImageError::io(tar_path, e))?;
         let mut buf = Vec::with_capacity(len as usize);
-        f.take(len).read_to_end(&mut buf).map_err(|e| ImageError::io(tar_path, e))?;
+        f.take(len)
+            .read_to_end(&mut buf)
+            .map_err(|e| ImageError::io(tar_path, e))?;
         Ok(buf)
     };
-    let manifests: Vec<SaveManifest> = manifest::parse("manifest.json", &read_entry("manifest.json")?)?;
+    let manifests: Vec<SaveManifest> =
+        manifest::parse("manifest.json", &read_entry("manifest.json")?)?;
     let [save] = manifests.as_slice() else {
         return Err(ImageError::Format(format!(
             "{}: manifest.json holds {} images; palisade reads archives of one image",
@@ -173,4 +178,3 @@ fn index_entries(tar_path: &Path, shown: &Path) -> Result<HashMap<String, (u64, 
     }
     Ok(entries)
 }
-

@@ -34,7 +34,9 @@ pub enum ImageError {
     },
     #[error("layer {layer}: entry {path:?} escapes the image root")]
     PathEscape { layer: String, path: String },
-    #[error("layer {layer}: decompresses beyond {limit} bytes; refusing (possible decompression bomb)")]
+    #[error(
+        "layer {layer}: decompresses beyond {limit} bytes; refusing (possible decompression bomb)"
+    )]
     DecompressionBomb { layer: String, limit: u64 },
     #[error("registry: {0}")]
     Registry(String),

@@ -20,7 +20,11 @@ pub enum BlobLocation {
     /// A whole file (OCI layout blob, cached registry blob).
     File(PathBuf),
     /// A byte range inside a file (a layer inside a docker-archive tar).
-    Range { path: PathBuf, offset: u64, len: u64 },
+    Range {
+        path: PathBuf,
+        offset: u64,
+        len: u64,
+    },
 }
 
 impl BlobLocation {
@@ -39,7 +43,7 @@ impl BlobLocation {
         }
     }
 
-    pub fn len(&self) -> Result<u64, ImageError> {
+    pub fn size(&self) -> Result<u64, ImageError> {
         match self {
             Self::File(path) => std::fs::metadata(path)
                 .map(|m| m.len())
@@ -225,7 +229,7 @@ impl Layer {
         limits: WalkLimits,
     ) -> Result<LayerChanges, ImageError> {
         use io::BufRead;
-        let stored = self.blob.len()?;
+        let stored = self.blob.size()?;
         let limit = stored
             .saturating_mul(limits.max_ratio)
             .max(limits.min_uncompressed);
@@ -244,10 +248,9 @@ impl Layer {
             Compression::Gzip => {
                 let mut compressed = Hashing::new(raw, None);
                 let (changes, hardlinks, diff_id, count) = {
-                    let decoder = flate2::bufread::MultiGzDecoder::new(io::BufReader::with_capacity(
-                        1 << 16,
-                        &mut compressed,
-                    ));
+                    let decoder = flate2::bufread::MultiGzDecoder::new(
+                        io::BufReader::with_capacity(1 << 16, &mut compressed),
+                    );
                     let mut hashing = Hashing::new(decoder, Some(limit));
                     let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
                     // Drain what follows the end-of-archive marker so both digests cover every byte.
@@ -256,7 +259,8 @@ impl Layer {
                     let (diff_id, count) = hashing.finish();
                     (changes, hardlinks, diff_id, count)
                 };
-                io::copy(&mut compressed, &mut io::sink()).map_err(|e| self.read_error(e, limit))?;
+                io::copy(&mut compressed, &mut io::sink())
+                    .map_err(|e| self.read_error(e, limit))?;
                 let (digest, _) = compressed.finish();
                 (changes, hardlinks, digest, diff_id, count)
             }
@@ -456,8 +460,14 @@ mod tests {
 
     #[test]
     fn normalises_and_rejects_escapes() {
-        assert_eq!(normalize_path("./etc/passwd", "l").unwrap().unwrap(), "etc/passwd");
-        assert_eq!(normalize_path("usr//lib/", "l").unwrap().unwrap(), "usr/lib");
+        assert_eq!(
+            normalize_path("./etc/passwd", "l").unwrap().unwrap(),
+            "etc/passwd"
+        );
+        assert_eq!(
+            normalize_path("usr//lib/", "l").unwrap().unwrap(),
+            "usr/lib"
+        );
         assert_eq!(normalize_path("./", "l").unwrap(), None);
         assert!(normalize_path("../etc/passwd", "l").is_err());
         assert!(normalize_path("a/../../b", "l").is_err());

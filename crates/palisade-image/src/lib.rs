@@ -56,7 +56,7 @@ impl Image {
                 .map(|l| LayerInfo {
                     diff_id: l.diff_id.clone(),
                     digest: l.digest.clone(),
-                    size: l.blob.len().unwrap_or(0),
+                    size: l.blob.size().unwrap_or(0),
                     created_by: l.created_by.clone(),
                 })
                 .collect();

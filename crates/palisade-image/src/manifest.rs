@@ -102,7 +102,13 @@ pub fn is_index(media_type: &str, bytes: &[u8]) -> bool {
         #[serde(default)]
         config: Option<serde_json::Value>,
     }
-    matches!(serde_json::from_slice::<Probe>(bytes), Ok(Probe { manifests: Some(_), config: None }))
+    matches!(
+        serde_json::from_slice::<Probe>(bytes),
+        Ok(Probe {
+            manifests: Some(_),
+            config: None
+        })
+    )
 }
 
 pub fn parse<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, ImageError> {

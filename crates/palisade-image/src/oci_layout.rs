@@ -57,7 +57,11 @@ pub fn open(dir: &Path, tag: Option<&str>, platform: &PlatformSpec) -> Result<Im
     .with_layer_info())
 }
 
-fn choose<'a>(index: &'a Index, tag: Option<&str>, dir: &Path) -> Result<&'a Descriptor, ImageError> {
+fn choose<'a>(
+    index: &'a Index,
+    tag: Option<&str>,
+    dir: &Path,
+) -> Result<&'a Descriptor, ImageError> {
     match tag {
         Some(tag) => index
             .manifests
@@ -68,7 +72,10 @@ fn choose<'a>(index: &'a Index, tag: Option<&str>, dir: &Path) -> Result<&'a Des
             }),
         None => match index.manifests.as_slice() {
             [one] => Ok(one),
-            [] => Err(ImageError::Format(format!("{}: index.json lists no image", dir.display()))),
+            [] => Err(ImageError::Format(format!(
+                "{}: index.json lists no image",
+                dir.display()
+            ))),
             many => {
                 let tags: Vec<&str> = many
                     .iter()

@@ -9,7 +9,10 @@ use crate::ImageError;
 pub enum ImageRef {
     /// An image in a registry, e.g. `127.0.0.1:5000/app:1` or `debian@sha256:...`.
     Registry(String),
-    OciLayout { dir: PathBuf, tag: Option<String> },
+    OciLayout {
+        dir: PathBuf,
+        tag: Option<String>,
+    },
     DockerArchive(PathBuf),
     /// An image in the local Docker daemon, by name or id.
     Docker(String),

@@ -55,7 +55,8 @@ pub async fn open(
         ..Default::default()
     });
     let auth = credentials(&registry, options);
-    let err = |e: oci_client::errors::OciDistributionError| ImageError::Registry(format!("{input}: {e}"));
+    let err =
+        |e: oci_client::errors::OciDistributionError| ImageError::Registry(format!("{input}: {e}"));
 
     let (mut bytes, mut digest) = client
         .pull_manifest_raw(&reference, &auth, ACCEPTED)
@@ -76,7 +77,11 @@ pub async fn open(
 
     let mut config_bytes = Vec::new();
     client
-        .pull_blob(&reference, image_manifest.config.digest.as_str(), &mut config_bytes)
+        .pull_blob(
+            &reference,
+            image_manifest.config.digest.as_str(),
+            &mut config_bytes,
+        )
         .await
         .map_err(err)?;
     manifest::verify("image config", &image_manifest.config.digest, &config_bytes)?;
@@ -207,11 +212,14 @@ pub(crate) fn parse_docker_config(text: &[u8], registry: &str) -> Option<(String
             .trim_start_matches("http://");
         let host = key.split('/').next().unwrap_or(key);
         host == registry
-            || (registry == "docker.io" && matches!(host, "index.docker.io" | "registry-1.docker.io"))
+            || (registry == "docker.io"
+                && matches!(host, "index.docker.io" | "registry-1.docker.io"))
     };
     let entry = auths.iter().find(|(k, _)| wanted(k))?.1;
     if let Some(auth) = entry.get("auth").and_then(|a| a.as_str()) {
-        let decoded = base64::engine::general_purpose::STANDARD.decode(auth).ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(auth)
+            .ok()?;
         let decoded = String::from_utf8(decoded).ok()?;
         let (user, password) = decoded.split_once(':')?;
         return Some((user.to_string(), password.to_string()));

@@ -144,7 +144,11 @@ mod tests {
     #[test]
     fn whiteouts_and_opaque_dirs_hide_lower_layers() {
         let mut view = LayeredView::default();
-        view.apply(0, &changes(&[], &[], &[]), files(&["a/x", "a/y", "b/z", "c"]));
+        view.apply(
+            0,
+            &changes(&[], &[], &[]),
+            files(&["a/x", "a/y", "b/z", "c"]),
+        );
         view.apply(1, &changes(&["a/x", "c"], &["b"], &[]), files(&["b/new"]));
         let seen: Vec<&str> = view.files().map(|(p, _, _)| p).collect();
         assert_eq!(seen, vec!["a/y", "b/new"]);
@@ -178,8 +182,14 @@ mod tests {
             ),
             files(&["usr/lib/os-release"]),
         );
-        assert_eq!(view.resolve("etc/os-release").unwrap(), "usr/lib/os-release");
-        assert_eq!(view.resolve("lib/os-release").unwrap(), "usr/lib/os-release");
+        assert_eq!(
+            view.resolve("etc/os-release").unwrap(),
+            "usr/lib/os-release"
+        );
+        assert_eq!(
+            view.resolve("lib/os-release").unwrap(),
+            "usr/lib/os-release"
+        );
         assert_eq!(view.resolve("escape").unwrap(), "etc/shadow");
         assert_eq!(view.resolve("abs/x").unwrap(), "usr/lib/x");
         assert_eq!(view.resolve("loop1"), None);

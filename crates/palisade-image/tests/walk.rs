@@ -42,14 +42,22 @@ fn tar(entries: &[E<'_>]) -> Vec<u8> {
     for e in entries {
         match e {
             E::File(name, data) | E::Exec(name, data) => {
-                let mode = if matches!(e, E::Exec(..)) { 0o755 } else { 0o644 };
+                let mode = if matches!(e, E::Exec(..)) {
+                    0o755
+                } else {
+                    0o644
+                };
                 out.extend_from_slice(&header(name, b'0', data.len(), b"", mode));
                 out.extend_from_slice(data);
                 out.resize(out.len().div_ceil(512) * 512, 0);
             }
             E::Dir(name) => out.extend_from_slice(&header(name, b'5', 0, b"", 0o755)),
-            E::Symlink(name, target) => out.extend_from_slice(&header(name, b'2', 0, target, 0o777)),
-            E::Hardlink(name, target) => out.extend_from_slice(&header(name, b'1', 0, target, 0o644)),
+            E::Symlink(name, target) => {
+                out.extend_from_slice(&header(name, b'2', 0, target, 0o777))
+            }
+            E::Hardlink(name, target) => {
+                out.extend_from_slice(&header(name, b'1', 0, target, 0o644))
+            }
         }
     }
     out.extend_from_slice(&[0u8; 1024]);
@@ -139,7 +147,10 @@ fn gzip_layers_verify_digest_and_diff_id() {
 
     let mut wrong_digest = ok.clone();
     wrong_digest.digest = Some(sha(b"something else"));
-    assert!(matches!(walk(&wrong_digest), Err(ImageError::DigestMismatch { .. })));
+    assert!(matches!(
+        walk(&wrong_digest),
+        Err(ImageError::DigestMismatch { .. })
+    ));
 
     let mut wrong_diff = ok.clone();
     wrong_diff.diff_id = sha(b"another tar");
@@ -205,7 +216,10 @@ fn layered_view_applies_real_whiteouts() {
         E::File(b"want/gone", b"2"),
         E::File(b"want/opq/inner", b"3"),
     ]);
-    let upper = tar(&[E::File(b"want/.wh.gone", b""), E::File(b"want/opq/.wh..wh..opq", b"")]);
+    let upper = tar(&[
+        E::File(b"want/.wh.gone", b""),
+        E::File(b"want/opq/.wh..wh..opq", b""),
+    ]);
     let mut view = LayeredView::default();
     for (i, bytes) in [lower, upper].iter().enumerate() {
         let l = layer(&dir, &format!("l{i}"), bytes, bytes);

@@ -915,17 +915,3 @@ fn poison(v: &mut Value) {
         _ => {}
     }
 }
-
-#[test]
-#[ignore = "writes samples for a person to look at"]
-fn dump_samples() {
-    let dir = std::env::temp_dir();
-    for (format, name) in [
-        (SbomFormat::CycloneDx, "cdx.json"),
-        (SbomFormat::Spdx, "spdx.json"),
-        (SbomFormat::Table, "table.txt"),
-    ] {
-        std::fs::write(dir.join(name), write(&inventory(), format))
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-}

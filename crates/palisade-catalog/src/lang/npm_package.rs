@@ -17,7 +17,7 @@
 //! References: <https://docs.npmjs.com/cli/v10/configuring-npm/package-json>,
 //! <https://docs.npmjs.com/cli/v10/configuring-npm/folders#node-modules>.
 
-use palisade_model::{Ecosystem, Package};
+use palisade_model::{Ecosystem, Package, PackageKind};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -31,11 +31,11 @@ impl Cataloger for NpmPackage {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn wants(&self, file: &FileMeta<'_>) -> bool {
-        is_installed_package_json(file.path)
+        is_installed_package_json(file.path) || is_project_package_json(file.path)
     }
 
     fn max_size(&self) -> u64 {
@@ -59,6 +59,11 @@ impl Cataloger for NpmPackage {
         }
         let mut pkg = Package::new(name, version, Ecosystem::Npm, path);
         pkg.licenses = licenses(manifest.license.as_ref(), manifest.licenses.as_ref());
+        if is_project_package_json(path) {
+            // The application's own manifest (as Trivy reports it): its name and version
+            // identify the application, not a dependency.
+            pkg.kind = PackageKind::Application;
+        }
         Ok(Found::packages(vec![pkg]))
     }
 }
@@ -75,6 +80,13 @@ struct Manifest {
     license: Option<Value>,
     #[serde(default)]
     licenses: Option<Value>,
+}
+
+/// A project's own `package.json`, anywhere outside `node_modules`.
+fn is_project_package_json(path: &str) -> bool {
+    (path == "package.json" || path.ends_with("/package.json"))
+        && !path.starts_with("node_modules/")
+        && !path.contains("/node_modules/")
 }
 
 /// `.../node_modules/<name>/package.json` or `.../node_modules/@scope/<name>/package.json`.
@@ -151,6 +163,23 @@ mod tests {
     }
 
     #[test]
+    fn a_project_manifest_is_the_application() {
+        let found = NpmPackage
+            .catalog(
+                "opt/app/package.json",
+                br#"{"name":"shop","version":"1.2.0","license":"MIT"}"#,
+            )
+            .unwrap()
+            .packages;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, PackageKind::Application);
+        let nameless = NpmPackage
+            .catalog("opt/app/package.json", br#"{"private":true}"#)
+            .unwrap();
+        assert!(nameless.packages.is_empty());
+    }
+
+    #[test]
     fn wants_only_package_roots() {
         assert!(wants("node_modules/lodash/package.json"));
         assert!(wants("usr/src/app/node_modules/@types/node/package.json"));
@@ -160,8 +189,9 @@ mod tests {
         assert!(wants(
             "usr/lib/node_modules/npm/node_modules/@npmcli/arborist/package.json"
         ));
-        assert!(!wants("app/package.json"));
-        assert!(!wants("package.json"));
+        // A project's own manifest is the application.
+        assert!(wants("app/package.json"));
+        assert!(wants("package.json"));
         assert!(!wants("app/node_modules/lodash/fp/package.json"));
         assert!(!wants("app/node_modules/@types/package.json"));
         assert!(!wants("app/node_modules/@/x/package.json"));

@@ -233,7 +233,6 @@ pub(crate) mod tests {
     /// Differential test against the real dpkg on the machine's own database:
     /// `cargo test -p palisade-catalog -- --ignored dpkg_query_on_this_machine`.
     #[test]
-    #[ignore = "needs a Debian-family machine with dpkg-query"]
     fn dpkg_query_on_this_machine() {
         let status = std::fs::read("/var/lib/dpkg/status").unwrap();
         let out = std::process::Command::new("dpkg-query")

@@ -12,9 +12,9 @@ use serde_json::Value;
 
 /// The directory `tests/images/build.sh` filled. Tests fail (never skip) when it is missing.
 pub fn images() -> PathBuf {
-    let dir = std::env::var_os("PALISADE_TEST_IMAGES").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-images")
-    });
+    let dir = std::env::var_os("PALISADE_TEST_IMAGES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-images"));
     assert!(
         dir.join(".complete-v2").is_file(),
         "test images missing in {}: run `bash tests/images/build.sh test-images` (CI does)",
@@ -57,7 +57,10 @@ pub fn package_set(inventory: &Value) -> BTreeSet<(String, String, String, Strin
                 p["ecosystem"].as_str().unwrap_or_default().to_string(),
                 p["name"].as_str().unwrap_or_default().to_string(),
                 p["version"].as_str().unwrap_or_default().to_string(),
-                p["locations"][0]["path"].as_str().unwrap_or_default().to_string(),
+                p["locations"][0]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             )
         })
         .collect()
@@ -109,7 +112,10 @@ impl Registry {
             .expect("docker-registry (Debian package) must be installed");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(Instant::now() < deadline, "registry did not start on {addr}");
+            assert!(
+                Instant::now() < deadline,
+                "registry did not start on {addr}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Self {

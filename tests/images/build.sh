@@ -5,6 +5,7 @@
 #   app-docker.tar     `docker save` of palisade-test/app:1 (base + app layer + a deleting layer)
 #   app-docker.tar.gz  the same, gzip-compressed
 #   app-oci/           the same image as an OCI layout (skopeo), tag `1`
+#   app-oci-zstd/      the same, with zstd-compressed layers
 #   app-rootfs/        the same image's final filesystem (docker export), for dir: scans
 #   dpkg-query.txt     ground truth: dpkg-query on rootfs
 #
@@ -12,7 +13,7 @@
 # finished build (marker file) is reused.
 set -euo pipefail
 out=$(realpath -m "${1:-test-images}")
-marker="$out/.complete-v2"
+marker="$out/.complete-v3"
 [ -f "$marker" ] && { echo "test images already built in $out"; exit 0; }
 rm -rf "$out"; mkdir -p "$out"
 work="$out/work"; mkdir -p "$work"
@@ -44,6 +45,7 @@ DOCKER_BUILDKIT=0 docker build -q --network none -t palisade-test/app:1 "$work" 
 docker save palisade-test/app:1 -o "$out/app-docker.tar"
 gzip -k -1 "$out/app-docker.tar"
 skopeo copy -q docker-archive:"$out/app-docker.tar" oci:"$out/app-oci:1"
+skopeo copy -q --dest-compress-format zstd docker-archive:"$out/app-docker.tar" oci:"$out/app-oci-zstd:1"
 cid=$(docker create palisade-test/app:1 /bin/true)
 mkdir -p "$out/app-rootfs"
 docker export "$cid" | tar -C "$out/app-rootfs" -x --exclude='dev/*' 2>/dev/null || true

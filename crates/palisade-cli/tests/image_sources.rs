@@ -23,6 +23,7 @@ fn all_image_forms_give_the_same_packages() {
             images.join("app-docker.tar.gz").display()
         ),
         format!("oci:{}:1", images.join("app-oci").display()),
+        format!("oci:{}:1", images.join("app-oci-zstd").display()),
         images.join("app-oci").display().to_string(),
         "docker:palisade-test/app:1".to_string(),
     ];
@@ -135,4 +136,116 @@ fn inspect_shows_layers_and_history() {
     assert!(layers
         .iter()
         .all(|l| l["digest"].as_str().unwrap().starts_with("sha256:")));
+}
+
+/// Builds an OCI layout whose tag `multi` is an image index of two platforms: linux/amd64 is
+/// the gzip image, linux/arm64 the zstd one (same packages, different manifest digests).
+fn multi_arch_layout(dir: &std::path::Path) -> (String, String) {
+    let images = images();
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let mut digests = Vec::new();
+    for layout in ["app-oci", "app-oci-zstd"] {
+        let src = images.join(layout);
+        for entry in std::fs::read_dir(src.join("blobs/sha256")).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), blobs.join(entry.file_name())).unwrap();
+        }
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(src.join("index.json")).unwrap()).unwrap();
+        digests.push(index["manifests"][0].clone());
+    }
+    let entry = |d: &serde_json::Value, arch: &str| {
+        serde_json::json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": d["digest"], "size": d["size"],
+            "platform": {"os": "linux", "architecture": arch}
+        })
+    };
+    let nested = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [entry(&digests[0], "amd64"), entry(&digests[1], "arm64")]
+    }))
+    .unwrap();
+    use sha2::Digest;
+    let nested_hex = hex::encode(sha2::Sha256::digest(&nested));
+    std::fs::write(blobs.join(&nested_hex), &nested).unwrap();
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let top = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "digest": format!("sha256:{nested_hex}"), "size": nested.len(),
+            "annotations": {"org.opencontainers.image.ref.name": "multi"}
+        }]
+    });
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
+    (
+        digests[0]["digest"].as_str().unwrap().to_string(),
+        digests[1]["digest"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn multi_arch_index_picks_the_requested_platform() {
+    let layout = tempfile::tempdir().unwrap();
+    let (amd64, arm64) = multi_arch_layout(layout.path());
+    let cache = tempfile::tempdir().unwrap();
+    let image = format!("oci:{}:multi", layout.path().display());
+    let default = inventory(&image, cache.path(), &[]);
+    assert_eq!(default["artifact"]["manifest_digest"], amd64.as_str());
+    let arm = inventory(&image, cache.path(), &["--platform", "linux/arm64"]);
+    assert_eq!(arm["artifact"]["manifest_digest"], arm64.as_str());
+    assert_eq!(package_set(&arm), package_set(&default));
+    let missing = palisade(&["sbom", &image, "--platform", "linux/s390x"], cache.path());
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("linux/s390x") && stderr.contains("linux/arm64"),
+        "{stderr}"
+    );
+
+    // The same index pushed to a real registry.
+    let registry = Registry::start(None);
+    let out = std::process::Command::new("skopeo")
+        .args(["copy", "-q", "--all", "--dest-tls-verify=false"])
+        .arg(format!("oci:{}:multi", layout.path().display()))
+        .arg(format!("docker://{}/palisade/multi:1", registry.addr))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let remote = format!("{}/palisade/multi:1", registry.addr);
+    // skopeo may rewrite manifests while pushing (it reuses blobs it has already pushed), so
+    // the registry's own index is the reference.
+    let raw = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{remote}"))
+        .output()
+        .unwrap();
+    assert!(raw.status.success());
+    let index: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let listed = |arch: &str| {
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["platform"]["architecture"] == arch)
+            .unwrap()["digest"]
+            .clone()
+    };
+    for arch in ["amd64", "arm64"] {
+        let platform = format!("linux/{arch}");
+        let pulled = inventory(&remote, cache.path(), &["--platform", &platform]);
+        assert_eq!(
+            pulled["artifact"]["manifest_digest"],
+            listed(arch),
+            "{arch}"
+        );
+        assert_eq!(package_set(&pulled), package_set(&default));
+    }
 }

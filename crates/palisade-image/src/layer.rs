@@ -201,7 +201,22 @@ impl Compression {
     }
 }
 
-/// Wraps `reader` in the decompressor its first bytes call for.
+/// Wraps `reader` in the decompressor `kind` calls for.
+fn decoder<'a, R: io::BufRead + 'a>(
+    kind: Compression,
+    reader: R,
+    layer: &str,
+) -> Result<Box<dyn Read + 'a>, ImageError> {
+    match kind {
+        Compression::None => Ok(Box::new(reader)),
+        Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
+        Compression::Zstd => ruzstd::streaming_decoder::StreamingDecoder::new(reader)
+            .map(|d| Box::new(d) as Box<dyn Read + 'a>)
+            .map_err(|e| ImageError::Format(format!("layer {layer}: invalid zstd stream: {e}"))),
+    }
+}
+
+/// Peeks the first bytes of `reader` and wraps it in the matching decompressor.
 fn decompress<'a>(
     mut reader: io::BufReader<Box<dyn Read + Send + 'a>>,
     layer: &str,
@@ -211,13 +226,7 @@ fn decompress<'a>(
         context: format!("layer {layer}"),
         source: e,
     })?;
-    match Compression::detect(head) {
-        Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
-        Compression::None => Ok(Box::new(reader)),
-        Compression::Zstd => Err(ImageError::Unsupported(format!(
-            "layer {layer}: zstd-compressed layers are not supported yet"
-        ))),
-    }
+    decoder(Compression::detect(head), reader, layer)
 }
 
 impl Layer {
@@ -245,12 +254,11 @@ impl Layer {
                 let (digest, count) = hashing.finish();
                 (changes, hardlinks, digest.clone(), digest, count)
             }
-            Compression::Gzip => {
+            Compression::Gzip | Compression::Zstd => {
                 let mut compressed = Hashing::new(raw, None);
                 let (changes, hardlinks, diff_id, count) = {
-                    let decoder = flate2::bufread::MultiGzDecoder::new(
-                        io::BufReader::with_capacity(1 << 16, &mut compressed),
-                    );
+                    let buffered = io::BufReader::with_capacity(1 << 16, &mut compressed);
+                    let decoder = decoder(compression, buffered, &self.diff_id)?;
                     let mut hashing = Hashing::new(decoder, Some(limit));
                     let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
                     // Drain what follows the end-of-archive marker so both digests cover every byte.
@@ -263,12 +271,6 @@ impl Layer {
                     .map_err(|e| self.read_error(e, limit))?;
                 let (digest, _) = compressed.finish();
                 (changes, hardlinks, digest, diff_id, count)
-            }
-            Compression::Zstd => {
-                return Err(ImageError::Unsupported(format!(
-                    "layer {}: zstd-compressed layers are not supported yet",
-                    self.diff_id
-                )))
             }
         };
         if let Some(expected) = &self.digest {

@@ -197,7 +197,49 @@ fn docker_config_auth(registry: &str) -> Option<(String, String)> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))?;
     let text = std::fs::read(dir.join("config.json")).ok()?;
+    if let Some(helper) = credential_helper(&text, registry) {
+        return run_credential_helper(&helper, registry);
+    }
     parse_docker_config(&text, registry)
+}
+
+/// The credential helper for `registry`: `credHelpers[registry]`, else `credsStore`.
+pub(crate) fn credential_helper(text: &[u8], registry: &str) -> Option<String> {
+    let config: serde_json::Value = serde_json::from_slice(text).ok()?;
+    let named = config
+        .get("credHelpers")
+        .and_then(|h| h.get(registry))
+        .or_else(|| config.get("credsStore"))?
+        .as_str()?;
+    // The name becomes part of a program name: letters, digits, `-`, `_`, `.` only.
+    named
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .then(|| format!("docker-credential-{named}"))
+}
+
+/// Runs a Docker credential helper (`<helper> get`, the server on stdin, JSON on stdout).
+fn run_credential_helper(helper: &str, registry: &str) -> Option<(String, String)> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(helper)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| tracing::warn!("credential helper {helper}: {e}"))
+        .ok()?;
+    child.stdin.take()?.write_all(registry.as_bytes()).ok()?;
+    let output = child.wait_with_output().ok()?;
+    if !output.status.success() {
+        tracing::warn!("credential helper {helper} has no credentials for {registry}");
+        return None;
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    let user = answer.get("Username")?.as_str()?.to_string();
+    let secret = answer.get("Secret")?.as_str()?.to_string();
+    Some((user, secret))
 }
 
 /// Finds `auths[registry].auth` (base64 `user:password`) or `username`/`password` fields.
@@ -247,6 +289,21 @@ mod tests {
         );
         assert_eq!(parse_docker_config(cfg, "ghcr.io"), None);
         assert_eq!(parse_docker_config(b"not json", "ghcr.io"), None);
+    }
+
+    #[test]
+    fn credential_helpers_are_named_safely() {
+        let cfg = br#"{"credsStore":"desktop","credHelpers":{"gcr.io":"gcloud","evil":"../x"}}"#;
+        assert_eq!(
+            credential_helper(cfg, "gcr.io").as_deref(),
+            Some("docker-credential-gcloud")
+        );
+        assert_eq!(
+            credential_helper(cfg, "ghcr.io").as_deref(),
+            Some("docker-credential-desktop")
+        );
+        assert_eq!(credential_helper(cfg, "evil"), None);
+        assert_eq!(credential_helper(b"{}", "ghcr.io"), None);
     }
 
     #[test]

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ with seeds: the catalogers' real fixtures, small layer tars made
+# from them, and the hand-written seeds in fuzz/seeds/. Run from anywhere; idempotent.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures="$here/../crates/palisade-catalog/fixtures"
+corpus="$here/corpus"
+mkdir -p "$corpus"
+seed() { # target, files...
+  local target=$1; shift
+  mkdir -p "$corpus/$target"
+  for f in "$@"; do
+    if [ -f "$f" ]; then cp "$f" "$corpus/$target/$(sha1sum < "$f" | cut -c1-16)"; fi
+  done
+}
+seed os_release "$fixtures"/os-release/*
+seed dpkg "$fixtures"/dpkg/status
+seed dpkg_distroless "$fixtures"/dpkg-distroless/status.d/*
+seed apk "$fixtures"/apk/installed
+seed rpm_sqlite "$fixtures"/rpm-sqlite/rpmdb.sqlite
+seed rpm_bdb "$fixtures"/rpm-bdb/Packages "$fixtures"/rpm-bdb/Packages-be "$fixtures"/rpm-bdb/Packages-chksum
+seed python_metadata $(find "$fixtures/python" -type f \( -name METADATA -o -name PKG-INFO -o -name '*.egg-info' \))
+seed npm_package $(find "$fixtures/npm-package" -name package.json)
+seed npm_lock $(find "$fixtures/npm-lock" -name package-lock.json)
+seed go_binary "$fixtures"/go-binary/hello-linux-amd64 "$fixtures"/go-binary/hello-windows-amd64.exe "$fixtures"/go-binary/hello-darwin-arm64
+seed rust_audit "$fixtures"/rust-audit/hello-audit
+seed java "$fixtures"/java/*.jar "$fixtures"/java/*.war "$fixtures"/java/*.ear
+seed ruby_gemspec $(find "$fixtures/ruby-gemspec" -name '*.gemspec')
+seed composer $(find "$fixtures/composer" -name installed.json)
+seed dotnet_deps "$fixtures"/dotnet-deps/*.deps.json
+for t in image_manifest sbom_read; do seed "$t" "$here"/seeds/$t/*; done
+# Layer tars: a few fixture trees as plain and gzip tars, with a symlink and a whiteout.
+mkdir -p "$corpus/layer_walk"
+work=$(mktemp -d)
+mkdir -p "$work/root/var/lib/dpkg" "$work/root/etc" "$work/root/old"
+cp "$fixtures/dpkg/status" "$work/root/var/lib/dpkg/status"
+ln -sf ../usr/lib/os-release "$work/root/etc/os-release"
+touch "$work/root/old/.wh.gone" "$work/root/old/.wh..wh..opq"
+ln "$work/root/var/lib/dpkg/status" "$work/root/etc/hardlink"
+tar -C "$work/root" -cf "$corpus/layer_walk/dpkg.tar" .
+gzip -c "$corpus/layer_walk/dpkg.tar" > "$corpus/layer_walk/dpkg.tar.gz"
+tar -C "$fixtures/npm-package" -cf "$corpus/layer_walk/npm.tar" .
+rm -rf "$work"
+echo "seeded $(find "$corpus" -type f | wc -l) files in $corpus"

@@ -58,6 +58,8 @@ struct Collector {
     files: BTreeMap<String, FileResult>,
     problems: Vec<String>,
     layer: Option<String>,
+    /// Every file of this layer whose content the catalogers saw, with or without results.
+    read: std::collections::HashSet<String>,
 }
 
 impl Collector {
@@ -66,6 +68,7 @@ impl Collector {
             files: BTreeMap::new(),
             problems: Vec::new(),
             layer,
+            read: std::collections::HashSet::new(),
         }
     }
 
@@ -100,7 +103,27 @@ impl LayerVisitor for Collector {
         wanted
     }
 
+    fn hardlink(&mut self, link: &FileEntry<'_>, target: &str) -> bool {
+        if !self.read.contains(target) {
+            return false;
+        }
+        // Same content as the target: the same packages, proven by the link's path too.
+        if let Some(result) = self.files.get(target) {
+            let mut result = result.clone();
+            for p in &mut result.packages {
+                for l in &mut p.locations {
+                    if let Some(rest) = l.path.strip_prefix(target) {
+                        l.path = format!("{}{rest}", link.path);
+                    }
+                }
+            }
+            self.files.insert(link.path.to_string(), result);
+        }
+        true
+    }
+
     fn file(&mut self, file: &FileEntry<'_>, content: &[u8]) {
+        self.read.insert(file.path.to_string());
         let meta = FileMeta {
             path: file.path,
             size: file.size,
@@ -292,4 +315,36 @@ fn merge_duplicates(mut packages: Vec<Package>, diff_ids: &[Option<String>]) -> 
         }
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const METADATA: &[u8] =
+        include_bytes!("../fixtures/python/site-packages/urllib3-1.23.dist-info/METADATA");
+
+    fn entry(path: &str) -> FileEntry<'_> {
+        FileEntry {
+            path,
+            size: METADATA.len() as u64,
+            mode: 0o644,
+        }
+    }
+
+    #[test]
+    fn a_hard_link_to_a_cataloged_file_gets_its_packages_under_its_own_path() {
+        let mut collector = Collector::new(Some("sha256:layer".into()));
+        let target = "usr/lib/python3/dist-packages/urllib3-1.23.dist-info/METADATA";
+        let link = "opt/copy/urllib3-1.23.dist-info/METADATA";
+        assert!(collector.wants(&entry(target)));
+        collector.file(&entry(target), METADATA);
+        assert!(collector.hardlink(&entry(link), target));
+        let linked = &collector.files[link].packages[0];
+        assert_eq!(linked.name, "urllib3");
+        assert_eq!(linked.locations[0].path, link);
+        assert_eq!(linked.locations[0].layer.as_deref(), Some("sha256:layer"));
+        // A target the catalogers never saw needs the walker's second pass.
+        assert!(!collector.hardlink(&entry("a/b.dist-info/METADATA"), "never/read"));
+    }
 }

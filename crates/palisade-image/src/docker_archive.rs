@@ -160,7 +160,7 @@ fn index_entries(tar_path: &Path, shown: &Path) -> Result<HashMap<String, (u64, 
         context: format!("{}: not a readable docker-archive tar", shown.display()),
         source: e,
     };
-    for entry in archive.entries().map_err(err)? {
+    for entry in archive.entries_with_seek().map_err(err)? {
         let entry = entry.map_err(err)?;
         if !entry.header().entry_type().is_file() {
             continue;

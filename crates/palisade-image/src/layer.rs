@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
+use crate::background_hash::BackgroundHashed;
 use crate::ImageError;
 
 /// Where a layer's blob (compressed or not) can be read from.
@@ -80,6 +81,12 @@ pub trait LayerVisitor {
     fn wants(&mut self, file: &FileEntry<'_>) -> bool;
     /// Receives a wanted file's full content.
     fn file(&mut self, file: &FileEntry<'_>, content: &[u8]);
+    /// A wanted hard link to `target`, a file of the same layer offered earlier. Return true
+    /// when the visitor can derive the link's results from what it got for `target`; otherwise
+    /// the walker reads the layer a second time to deliver the content under the link's name.
+    fn hardlink(&mut self, _link: &FileEntry<'_>, _target: &str) -> bool {
+        false
+    }
 }
 
 /// What a layer changes besides file contents: the input of the layered view.
@@ -245,19 +252,19 @@ impl Layer {
         let mut raw = io::BufReader::with_capacity(1 << 16, self.blob.open()?);
         let head = raw.fill_buf().map_err(|e| self.read_error(e, limit))?;
         let compression = Compression::detect(head);
+        let raw: Box<dyn Read + Send> = Box::new(raw);
+        let mut hashed = BackgroundHashed::spawn(raw);
         let (changes, hardlinks, digest, diff_id, uncompressed_bytes) = match compression {
             Compression::None => {
-                // An uncompressed blob's digest is its diff id: hash it once.
-                let mut hashing = Hashing::new(raw, Some(limit));
-                let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
-                io::copy(&mut hashing, &mut io::sink()).map_err(|e| self.read_error(e, limit))?;
-                let (digest, count) = hashing.finish();
+                // An uncompressed blob's digest is its diff id: hash it once, and never more
+                // than the blob's own size, so no decompression limit applies.
+                let (changes, hardlinks) = self.read_entries(&mut hashed, visitor, None)?;
+                let (digest, count) = hashed.finish().map_err(|e| self.read_error(e, limit))?;
                 (changes, hardlinks, digest.clone(), digest, count)
             }
             Compression::Gzip | Compression::Zstd => {
-                let mut compressed = Hashing::new(raw, None);
                 let (changes, hardlinks, diff_id, count) = {
-                    let buffered = io::BufReader::with_capacity(1 << 16, &mut compressed);
+                    let buffered = io::BufReader::with_capacity(1 << 16, &mut hashed);
                     let decoder = decoder(compression, buffered, &self.diff_id)?;
                     let mut hashing = Hashing::new(decoder, Some(limit));
                     let (changes, hardlinks) = self.read_entries(&mut hashing, visitor, None)?;
@@ -267,9 +274,7 @@ impl Layer {
                     let (diff_id, count) = hashing.finish();
                     (changes, hardlinks, diff_id, count)
                 };
-                io::copy(&mut compressed, &mut io::sink())
-                    .map_err(|e| self.read_error(e, limit))?;
-                let (digest, _) = compressed.finish();
+                let (digest, _) = hashed.finish().map_err(|e| self.read_error(e, limit))?;
                 (changes, hardlinks, digest, diff_id, count)
             }
         };
@@ -411,7 +416,7 @@ impl Layer {
                     size,
                     mode,
                 };
-                if visitor.wants(&file) {
+                if visitor.wants(&file) && !visitor.hardlink(&file, &target) {
                     wanted.push((link, target));
                 }
             }

@@ -4,6 +4,7 @@
 //! the blob lives. [`Layer::walk`] streams one layer, verifying digests and offering files to a
 //! [`LayerVisitor`]; [`LayeredView`] stacks per-layer results with whiteouts and symlinks.
 
+mod background_hash;
 mod dir;
 mod docker_archive;
 mod docker_daemon;

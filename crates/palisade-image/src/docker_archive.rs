@@ -7,12 +7,11 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use palisade_model::{Artifact, ArtifactKind};
 use serde::Deserialize;
 
 use crate::layer::{normalize_path, BlobLocation, Layer};
 use crate::manifest::{self, ImageConfig};
-use crate::{Image, ImageContent, ImageError};
+use crate::{Image, ImageError};
 
 #[derive(Debug, Deserialize)]
 struct SaveManifest {
@@ -125,25 +124,13 @@ fn open_tar(tar_path: &Path, shown: &Path) -> Result<Image, ImageError> {
         });
     }
     let repo_tags = save.repo_tags.clone().unwrap_or_default();
-    Ok(Image {
-        artifact: Artifact {
-            name: repo_tags
-                .first()
-                .cloned()
-                .unwrap_or_else(|| shown.display().to_string()),
-            kind: ArtifactKind::Image,
-            manifest_digest: None,
-            config_digest: Some(config_digest),
-            repo_tags,
-            repo_digests: Vec::new(),
-            architecture: config.architecture.clone(),
-            os: config.os.clone(),
-            layers: Vec::new(),
-        },
-        content: ImageContent::Layers(layers),
-        _temp: None,
-    }
-    .with_layer_info())
+    let name = repo_tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| shown.display().to_string());
+    let mut image = Image::layered(name, config_digest, &config, layers);
+    image.artifact.repo_tags = repo_tags;
+    Ok(image)
 }
 
 fn normalized(name: &str) -> Result<String, ImageError> {

@@ -50,6 +50,31 @@ pub enum ImageContent {
 }
 
 impl Image {
+    /// An image made of `layers` and described by `config`; sources add what else they know.
+    fn layered(
+        name: String,
+        config_digest: String,
+        config: &manifest::ImageConfig,
+        layers: Vec<Layer>,
+    ) -> Self {
+        Self {
+            artifact: Artifact {
+                name,
+                kind: ArtifactKind::Image,
+                manifest_digest: None,
+                config_digest: Some(config_digest),
+                repo_tags: Vec::new(),
+                repo_digests: Vec::new(),
+                architecture: config.architecture.clone(),
+                os: config.os.clone(),
+                layers: Vec::new(),
+            },
+            content: ImageContent::Layers(layers),
+            _temp: None,
+        }
+        .with_layer_info()
+    }
+
     fn with_layer_info(mut self) -> Self {
         if let ImageContent::Layers(layers) = &self.content {
             self.artifact.layers = layers

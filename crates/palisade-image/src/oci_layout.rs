@@ -3,11 +3,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use palisade_model::{Artifact, ArtifactKind};
-
 use crate::layer::{BlobLocation, Layer};
 use crate::manifest::{self, Descriptor, ImageConfig, Index, Manifest, PlatformSpec};
-use crate::{Image, ImageContent, ImageError};
+use crate::{Image, ImageError};
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
@@ -39,22 +37,9 @@ pub fn open(dir: &Path, tag: Option<&str>, platform: &PlatformSpec) -> Result<Im
         .get(REF_NAME)
         .map(|t| format!("{}:{t}", dir.display()))
         .unwrap_or_else(|| dir.display().to_string());
-    Ok(Image {
-        artifact: Artifact {
-            name,
-            kind: ArtifactKind::Image,
-            manifest_digest: Some(descriptor.digest.clone()),
-            config_digest: Some(manifest.config.digest.clone()),
-            repo_tags: Vec::new(),
-            repo_digests: Vec::new(),
-            architecture: config.architecture.clone(),
-            os: config.os.clone(),
-            layers: Vec::new(),
-        },
-        content: ImageContent::Layers(layers),
-        _temp: None,
-    }
-    .with_layer_info())
+    let mut image = Image::layered(name, manifest.config.digest.clone(), &config, layers);
+    image.artifact.manifest_digest = Some(descriptor.digest.clone());
+    Ok(image)
 }
 
 fn choose<'a>(

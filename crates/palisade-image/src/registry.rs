@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
-use palisade_model::{Artifact, ArtifactKind};
 
 use crate::layer::BlobLocation;
 use crate::manifest::{self, ImageConfig, Index, Manifest, PlatformSpec};
 use crate::oci_layout::layers_from;
-use crate::{Image, ImageContent, ImageError, Secret};
+use crate::{Image, ImageError, Secret};
 
 /// How to reach registries.
 #[derive(Debug, Clone, Default)]
@@ -108,25 +107,19 @@ pub async fn open(
         Ok(BlobLocation::File(blob_dir.join(hex)))
     })?;
     let repo = format!("{}/{}", reference.registry(), reference.repository());
-    Ok(Image {
-        artifact: Artifact {
-            name: input.to_string(),
-            kind: ArtifactKind::Image,
-            manifest_digest: Some(digest.clone()),
-            config_digest: Some(image_manifest.config.digest.clone()),
-            repo_tags: reference
-                .tag()
-                .map(|t| vec![format!("{repo}:{t}")])
-                .unwrap_or_default(),
-            repo_digests: vec![format!("{repo}@{digest}")],
-            architecture: config.architecture.clone(),
-            os: config.os.clone(),
-            layers: Vec::new(),
-        },
-        content: ImageContent::Layers(layers),
-        _temp: None,
-    }
-    .with_layer_info())
+    let mut image = Image::layered(
+        input.to_string(),
+        image_manifest.config.digest.clone(),
+        &config,
+        layers,
+    );
+    image.artifact.manifest_digest = Some(digest.clone());
+    image.artifact.repo_tags = reference
+        .tag()
+        .map(|t| vec![format!("{repo}:{t}")])
+        .unwrap_or_default();
+    image.artifact.repo_digests = vec![format!("{repo}@{digest}")];
+    Ok(image)
 }
 
 enum DownloadError {

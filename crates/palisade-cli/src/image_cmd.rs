@@ -10,7 +10,7 @@ use palisade_image::{ImageRef, OpenOptions, PlatformSpec, RegistryOptions, Secre
 use palisade_model::Inventory;
 use palisade_report::SbomFormat;
 
-use crate::progress::LayerProgress;
+use crate::progress::{DownloadProgress, LayerProgress};
 use crate::{Format, ImageArgs, InspectFormat};
 
 fn cache_root(args: &ImageArgs) -> PathBuf {
@@ -38,6 +38,7 @@ fn open_options(args: &ImageArgs) -> anyhow::Result<OpenOptions> {
             username: args.username.clone(),
             password: args.password.clone().map(Secret::new),
             cache_dir: cache_root(args),
+            progress: Some(std::sync::Arc::new(DownloadProgress::new())),
         },
     })
 }

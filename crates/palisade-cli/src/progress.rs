@@ -2,6 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade_catalog::ScanProgress;
+use palisade_image::PullProgress;
 
 pub struct LayerProgress {
     bar: ProgressBar,
@@ -36,5 +37,41 @@ impl ScanProgress for LayerProgress {
 
     fn layer_finished(&self, index: usize, _cached: bool) {
         self.bar.set_position(index as u64 + 1);
+    }
+}
+
+/// A byte progress bar for registry pulls.
+pub struct DownloadProgress {
+    bar: ProgressBar,
+}
+
+impl DownloadProgress {
+    pub fn new() -> Self {
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} pulling {bytes}/{total_bytes} {bytes_per_sec} [{elapsed}] {wide_bar}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Self { bar }
+    }
+}
+
+impl PullProgress for DownloadProgress {
+    fn start(&self, total: u64) {
+        if total > 0 {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.set_length(total);
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }

@@ -28,7 +28,7 @@ pub use layer::{
 };
 pub use manifest::PlatformSpec;
 pub use reference::ImageRef;
-pub use registry::RegistryOptions;
+pub use registry::{PullProgress, RegistryOptions};
 pub use secret::Secret;
 pub use view::LayeredView;
 

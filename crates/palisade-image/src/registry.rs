@@ -5,6 +5,11 @@
 //! second scan of an image sharing layers downloads nothing.
 
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::io::AsyncWrite;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;
@@ -15,8 +20,16 @@ use crate::manifest::{self, ImageConfig, Index, Manifest, PlatformSpec};
 use crate::oci_layout::layers_from;
 use crate::{Image, ImageError, Secret};
 
+/// Told how a pull advances (the CLI draws a progress bar from it).
+pub trait PullProgress: Send + Sync {
+    /// A pull of `total` bytes of blobs starts.
+    fn start(&self, total: u64);
+    fn advance(&self, bytes: u64);
+    fn finish(&self);
+}
+
 /// How to reach registries.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RegistryOptions {
     /// Registries (host[:port]) spoken to over plain HTTP. Loopback registries always are.
     pub insecure: Vec<String>,
@@ -25,6 +38,46 @@ pub struct RegistryOptions {
     pub password: Option<Secret>,
     /// Where downloaded blobs are kept.
     pub cache_dir: PathBuf,
+    pub progress: Option<Arc<dyn PullProgress>>,
+}
+
+impl std::fmt::Debug for RegistryOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryOptions")
+            .field("insecure", &self.insecure)
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .field("cache_dir", &self.cache_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counts bytes written through it into the pull progress.
+struct Counting<'a, W> {
+    inner: W,
+    progress: Option<&'a dyn PullProgress>,
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Counting<'_, W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let (Poll::Ready(Ok(n)), Some(progress)) = (&result, self.progress) {
+            progress.advance(*n as u64);
+        }
+        result
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 const ACCEPTED: &[&str] = &[
@@ -88,19 +141,37 @@ pub async fn open(
 
     let blob_dir = options.cache_dir.join("blobs/sha256");
     std::fs::create_dir_all(&blob_dir).map_err(|e| ImageError::io(&blob_dir, e))?;
+    let mut missing = Vec::new();
     for layer in &image_manifest.layers {
         let hex = manifest::check_digest(&layer.digest)?;
         let target = blob_dir.join(hex);
         if target.is_file() {
             tracing::debug!("blob {} cached", layer.digest);
-            continue;
+        } else {
+            missing.push((layer, target));
         }
-        download(&client, &reference, &layer.digest, &blob_dir, &target)
-            .await
-            .map_err(|e| match e {
-                DownloadError::Registry(e) => err(e),
-                DownloadError::Image(e) => e,
-            })?;
+    }
+    let progress = options.progress.as_deref();
+    if let Some(p) = progress {
+        p.start(missing.iter().map(|(l, _)| l.size).sum());
+    }
+    for (layer, target) in missing {
+        download(
+            &client,
+            &reference,
+            &layer.digest,
+            &blob_dir,
+            &target,
+            progress,
+        )
+        .await
+        .map_err(|e| match e {
+            DownloadError::Registry(e) => err(e),
+            DownloadError::Image(e) => e,
+        })?;
+    }
+    if let Some(p) = progress {
+        p.finish();
     }
     let layers = layers_from(&image_manifest, &config, |d| {
         let hex = manifest::check_digest(&d.digest)?;
@@ -135,13 +206,17 @@ async fn download(
     digest: &str,
     dir: &Path,
     target: &Path,
+    progress: Option<&dyn PullProgress>,
 ) -> Result<(), DownloadError> {
     let temp = tempfile::Builder::new()
         .prefix(".partial-")
         .tempfile_in(dir)
         .map_err(|e| DownloadError::Image(ImageError::io(dir, e)))?;
     let (std_file, temp_path) = temp.into_parts();
-    let mut file = tokio::fs::File::from_std(std_file);
+    let mut file = Counting {
+        inner: tokio::fs::File::from_std(std_file),
+        progress,
+    };
     client
         .pull_blob(reference, digest, &mut file)
         .await

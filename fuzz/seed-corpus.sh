@@ -16,6 +16,7 @@ seed() { # target, files...
 seed os_release "$fixtures"/os-release/*
 seed dpkg "$fixtures"/dpkg/status
 seed dpkg_distroless "$fixtures"/dpkg-distroless/status.d/*
+seed dpkg_copyright $(find "$fixtures/dpkg-copyright" -name copyright)
 seed apk "$fixtures"/apk/installed
 seed rpm_sqlite "$fixtures"/rpm-sqlite/rpmdb.sqlite
 seed rpm_bdb "$fixtures"/rpm-bdb/Packages "$fixtures"/rpm-bdb/Packages-be "$fixtures"/rpm-bdb/Packages-chksum

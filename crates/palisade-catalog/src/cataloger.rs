@@ -1,4 +1,4 @@
-use palisade_model::{OsInfo, Package};
+use palisade_model::{Ecosystem, OsInfo, Package};
 
 /// What the image walker tells a cataloger about a file before reading it.
 #[derive(Debug, Clone, Copy)]
@@ -27,11 +27,25 @@ pub struct Found {
     pub packages: Vec<Package>,
     /// Set by the OS detector only.
     pub os: Option<OsInfo>,
+    /// Licences a file records for a package that another file proves installed (Debian's
+    /// `usr/share/doc/<package>/copyright`); applied to packages that record none themselves.
+    pub licenses: Vec<LicenseFact>,
+}
+
+/// "Package `name` of `ecosystem` is under these licences."
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LicenseFact {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub licenses: Vec<String>,
 }
 
 impl Found {
     pub fn packages(packages: Vec<Package>) -> Self {
-        Self { packages, os: None }
+        Self {
+            packages,
+            ..Self::default()
+        }
     }
 }
 

@@ -10,5 +10,5 @@ pub mod os;
 pub mod registry;
 mod scan;
 
-pub use cataloger::{CatalogError, Cataloger, FileMeta, Found};
+pub use cataloger::{CatalogError, Cataloger, FileMeta, Found, LicenseFact};
 pub use scan::{scan, FileResult, LayerResult, ScanError, ScanOptions, ScanProgress};

@@ -7,6 +7,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &os::os_release::OsRelease,
     &os::dpkg::Dpkg,
     &os::dpkg_distroless::DpkgDistroless,
+    &os::dpkg_copyright::DpkgCopyright,
     &os::apk::Apk,
     &os::rpm_sqlite::RpmSqlite,
     &os::rpm_bdb::RpmBdb,

@@ -12,7 +12,7 @@ use palisade_model::{purl_for, Inventory, OsInfo, Package};
 use serde::{Deserialize, Serialize};
 
 use crate::registry::{catalogers_fingerprint, CATALOGERS};
-use crate::{Cataloger, FileMeta};
+use crate::{Cataloger, FileMeta, LicenseFact};
 
 /// What the catalogers found in one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +20,8 @@ pub struct FileResult {
     pub packages: Vec<Package>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub os: Option<OsInfo>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub licenses: Vec<LicenseFact>,
 }
 
 /// Everything one layer contributes; this is what the cache stores.
@@ -137,6 +139,7 @@ impl LayerVisitor for Collector {
             match c.catalog(file.path, content) {
                 Ok(found) => {
                     result.packages.extend(found.packages);
+                    result.licenses.extend(found.licenses);
                     if found.os.is_some() {
                         result.os = found.os;
                     }
@@ -152,7 +155,7 @@ impl LayerVisitor for Collector {
                 l.layer.clone_from(&self.layer);
             }
         }
-        if !result.packages.is_empty() || result.os.is_some() {
+        if !result.packages.is_empty() || result.os.is_some() || !result.licenses.is_empty() {
             self.files.insert(file.path.to_string(), result);
         }
     }
@@ -253,6 +256,13 @@ fn assemble(image: &Image, source: &str, results: &[LayerResult]) -> Inventory {
         ImageContent::Layers(layers) => layers.iter().map(|l| Some(l.diff_id.clone())).collect(),
         ImageContent::Directory(_) => vec![None],
     };
+    let mut license_facts: std::collections::HashMap<(palisade_model::Ecosystem, &str), &[String]> =
+        std::collections::HashMap::new();
+    for (_, _, result) in view.files() {
+        for fact in &result.licenses {
+            license_facts.insert((fact.ecosystem, fact.name.as_str()), &fact.licenses);
+        }
+    }
     let mut packages = Vec::new();
     for (path, index, result) in view.files() {
         for pkg in &result.packages {
@@ -268,6 +278,11 @@ fn assemble(image: &Image, source: &str, results: &[LayerResult]) -> Inventory {
                 }
             }
             pkg.introduced_by = diff_ids.get(first).cloned().flatten();
+            if pkg.licenses.is_empty() {
+                if let Some(licenses) = license_facts.get(&(pkg.ecosystem, pkg.name.as_str())) {
+                    pkg.licenses = licenses.to_vec();
+                }
+            }
             pkg.purl = purl_for(&pkg, os.as_ref());
             packages.push(pkg);
         }

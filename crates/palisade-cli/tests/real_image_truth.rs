@@ -57,6 +57,19 @@ fn dpkg_packages_equal_dpkg_query_on_the_same_root() {
             .collect();
         assert_eq!(found, truth, "{image}");
         assert_eq!(inv["os"]["id"], "debian");
+        // Licences come from usr/share/doc/<package>/copyright.
+        let adduser = packages(&inv, "deb")
+            .find(|p| p["name"] == "adduser")
+            .unwrap();
+        assert_eq!(adduser["licenses"], serde_json::json!(["GPL-2.0-or-later"]));
+        let licensed = packages(&inv, "deb")
+            .filter(|p| p["licenses"].is_array())
+            .count();
+        assert!(
+            licensed * 10 >= truth.len() * 9,
+            "{licensed} of {} have licences",
+            truth.len()
+        );
         assert_eq!(inv["os"]["version_id"], "12");
         let purl = packages(&inv, "deb").next().unwrap()["purl"]
             .as_str()

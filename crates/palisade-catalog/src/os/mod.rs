@@ -2,6 +2,7 @@
 
 pub mod apk;
 pub mod dpkg;
+pub mod dpkg_copyright;
 pub mod dpkg_distroless;
 pub mod os_release;
 pub mod rpm_bdb;

@@ -101,8 +101,8 @@ impl Cataloger for OsRelease {
         }
         .map_err(|msg| CatalogError::new(self.id(), path, msg))?;
         Ok(Found {
-            packages: Vec::new(),
             os: Some(info),
+            ..Found::default()
         })
     }
 }

@@ -8,12 +8,14 @@
 #   app-oci-zstd/      the same, with zstd-compressed layers
 #   app-rootfs/        the same image's final filesystem (docker export), for dir: scans
 #   dpkg-query.txt     ground truth: dpkg-query on rootfs
+#   rpm-docker.tar     a Rocky-like image whose rpmdb was written by the real rpm (2 packages)
+#   rpm-query.txt      ground truth: rpm -qa on it
 #
 # Needs: debootstrap, dockerd running (start-dockerd.sh), skopeo, pip, npm. Idempotent: a
 # finished build (marker file) is reused.
 set -euo pipefail
 out=$(realpath -m "${1:-test-images}")
-marker="$out/.complete-v3"
+marker="$out/.complete-v4"
 [ -f "$marker" ] && { echo "test images already built in $out"; exit 0; }
 rm -rf "$out"; mkdir -p "$out"
 work="$out/work"; mkdir -p "$work"
@@ -50,6 +52,47 @@ cid=$(docker create palisade-test/app:1 /bin/true)
 mkdir -p "$out/app-rootfs"
 docker export "$cid" | tar -C "$out/app-rootfs" -x --exclude='dev/*' 2>/dev/null || true
 docker rm "$cid" >/dev/null
+echo "== rpm image (real rpmbuild + rpm database)"
+rpmroot="$work/rpm-root"; top="$work/rpmbuild"
+mkdir -p "$rpmroot/etc" "$top"/{SPECS,SOURCES,BUILD,RPMS,SRPMS,BUILDROOT}
+here=$(cd "$(dirname "$0")" && pwd)
+cp "$here/../../crates/palisade-catalog/fixtures/os-release/rocky-9" "$rpmroot/etc/os-release"
+cat >"$top/SPECS/app.spec" <<'SPEC'
+Name:       palisade-app
+Epoch:      1
+Version:    2.4.1
+Release:    3.el9
+Summary:    Palisade test package with an epoch
+License:    MIT
+BuildArch:  noarch
+%global debug_package %{nil}
+%description
+Palisade test package.
+%install
+mkdir -p %{buildroot}/opt/palisade-app
+echo hi > %{buildroot}/opt/palisade-app/hi.txt
+%files
+/opt/palisade-app/hi.txt
+SPEC
+cat >"$top/SPECS/tool.spec" <<'SPEC'
+Name:       palisade-tool
+Version:    0.7
+Release:    1.el9
+Summary:    Palisade test package for the host architecture
+License:    Apache-2.0
+%global debug_package %{nil}
+%description
+Palisade test package.
+%files
+SPEC
+for spec in "$top"/SPECS/*.spec; do rpmbuild --quiet --define "_topdir $top" -bb "$spec" >/dev/null; done
+rpm --root "$rpmroot" --dbpath /var/lib/rpm --initdb
+rpm --root "$rpmroot" --dbpath /var/lib/rpm -i --nodeps "$top"/RPMS/*/*.rpm 2>/dev/null
+rpm --root "$rpmroot" --dbpath /var/lib/rpm -qa \
+  --qf '%{NAME}\t%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}\t%{ARCH}\t%{LICENSE}\n' | sort >"$out/rpm-query.txt"
+rm -f "$rpmroot/var/lib/rpm/.rpm.lock"
+tar -C "$rpmroot" -c . | docker import - palisade-test/rpm:1 >/dev/null
+docker save palisade-test/rpm:1 -o "$out/rpm-docker.tar"
 rm -rf "$work"
 touch "$marker"
 echo "test images built in $out"

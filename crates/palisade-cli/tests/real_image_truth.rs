@@ -302,3 +302,42 @@ fn tampered_layer_blob_is_a_digest_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rpm_packages_equal_rpm_query_on_a_real_rpm_database() {
+    let truth: BTreeSet<(String, String, String, String)> =
+        std::fs::read_to_string(images().join("rpm-query.txt"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f[0].into(), f[1].into(), f[2].into(), f[3].into())
+            })
+            .collect();
+    assert_eq!(truth.len(), 2);
+    let cache = tempfile::tempdir().unwrap();
+    let image = format!(
+        "docker-archive:{}",
+        images().join("rpm-docker.tar").display()
+    );
+    let inv = inventory(&image, cache.path(), &[]);
+    let found: BTreeSet<(String, String, String, String)> = packages(&inv, "rpm")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["version"].as_str().unwrap().to_string(),
+                p["arch"].as_str().unwrap().to_string(),
+                p["licenses"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found, truth);
+    assert_eq!(inv["os"]["id"], "rocky");
+    let app = packages(&inv, "rpm")
+        .find(|p| p["name"] == "palisade-app")
+        .unwrap();
+    assert_eq!(
+        app["purl"],
+        "pkg:rpm/rocky/palisade-app@2.4.1-3.el9?arch=noarch&distro=rocky-9.3&epoch=1"
+    );
+}

@@ -194,10 +194,16 @@ pub fn scan(
     Ok(assemble(image, source, &results))
 }
 
+/// Bumped whenever `LayerResult` or the way the scan fills it changes, so that cache entries
+/// written by an older Palisade are not read as if they were complete.
+const LAYER_RESULT_FORMAT: u32 = 1;
+
 fn cache_path(dir: &Path, diff_id: &str) -> PathBuf {
     let hex = diff_id.strip_prefix("sha256:").unwrap_or(diff_id);
-    dir.join("layers")
-        .join(format!("{hex}-{}.json", catalogers_fingerprint()))
+    dir.join("layers").join(format!(
+        "{hex}-{}-v{LAYER_RESULT_FORMAT}.json",
+        catalogers_fingerprint()
+    ))
 }
 
 fn scan_layer(layer: &Layer, options: &ScanOptions) -> Result<(LayerResult, bool), ScanError> {

@@ -15,7 +15,7 @@
 # finished build (marker file) is reused.
 set -euo pipefail
 out=$(realpath -m "${1:-test-images}")
-marker="$out/.complete-v4"
+marker="$out/.complete-v5"
 [ -f "$marker" ] && { echo "test images already built in $out"; exit 0; }
 rm -rf "$out"; mkdir -p "$out"
 work="$out/work"; mkdir -p "$work"
@@ -33,7 +33,7 @@ dpkg-query --admindir="$out/rootfs/var/lib/dpkg" -W \
 echo "== application layer: old Python and npm packages"
 app="$work/app"; mkdir -p "$app/opt/app"
 python3 -m pip install -q --no-deps --target "$app/opt/app/site-packages" \
-  requests==2.19.0 urllib3==1.23 Jinja2==2.10 PyYAML==5.1
+  requests==2.19.0 urllib3==1.24.1 Jinja2==2.10 PyYAML==5.3
 (cd "$app/opt/app" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent lodash@4.17.4 minimist@0.0.8 >/dev/null)
 
 echo "== docker image"

@@ -97,9 +97,9 @@ fn application_layer_packages_carry_their_layer_and_whiteouts_hide_deleted_ones(
         .collect();
     for expected in [
         ("requests", "2.19.0"),
-        ("urllib3", "1.23"),
+        ("urllib3", "1.24.1"),
         ("Jinja2", "2.10"),
-        ("PyYAML", "5.1"),
+        ("PyYAML", "5.3"),
     ] {
         assert!(
             python.contains(&expected),

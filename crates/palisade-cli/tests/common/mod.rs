@@ -16,7 +16,7 @@ pub fn images() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-images"));
     assert!(
-        dir.join(".complete-v4").is_file(),
+        dir.join(".complete-v5").is_file(),
         "test images missing in {}: run `bash tests/images/build.sh test-images` (CI does)",
         dir.display()
     );

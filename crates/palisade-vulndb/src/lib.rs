@@ -1,5 +1,9 @@
 //! Vulnerability data: feeds, the local store, version schemes and the matcher.
 //!
-//! Only the version schemes exist so far (`version`); feeds, store and matcher follow.
+//! So far: version schemes (`version`), the OSV record model (`osv`), the OSV `all.zip` reader
+//! (`feed::osv_zip`) and OSV range evaluation (`matcher`). The store and the other feeds follow.
 
+pub mod feed;
+pub mod matcher;
+pub mod osv;
 pub mod version;

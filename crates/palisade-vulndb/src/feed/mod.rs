@@ -1,0 +1,3 @@
+//! Feed readers: the formats vulnerability publishers use, turned into records.
+
+pub mod osv_zip;

@@ -29,6 +29,12 @@ seed java "$fixtures"/java/*.jar "$fixtures"/java/*.war "$fixtures"/java/*.ear
 seed ruby_gemspec $(find "$fixtures/ruby-gemspec" -name '*.gemspec')
 seed composer $(find "$fixtures/composer" -name installed.json)
 seed dotnet_deps "$fixtures"/dotnet-deps/*.deps.json
+# OSV: a small real zip (a slice of the PyPI feed) and single records.
+mkdir -p "$corpus/osv_zip" "$corpus/osv_record"
+osv_work=$(mktemp -d)
+(cd "$osv_work" && unzip -q "$here/../../shared/data/osv/PyPI/all.zip" PYSEC-2018-28.json PYSEC-2020-96.json PYSEC-2021-142.json \
+  && cp PYSEC-*.json "$corpus/osv_record/" && zip -q "$corpus/osv_zip/pypi-slice.zip" PYSEC-*.json)
+rm -rf "$osv_work"
 for t in image_manifest sbom_read; do seed "$t" "$here"/seeds/$t/*; done
 # Layer tars: a few fixture trees as plain and gzip tars, with a symlink and a whiteout.
 mkdir -p "$corpus/layer_walk"

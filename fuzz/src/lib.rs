@@ -53,3 +53,13 @@ pub fn image_manifests(data: &[u8]) {
 pub fn read_sbom(data: &[u8]) {
     let _ = palisade_report::read_sbom(data);
 }
+
+/// Reads `data` as an OSV `all.zip`.
+pub fn osv_zip(data: &[u8]) {
+    let _ = palisade_vulndb::feed::osv_zip::read_all(std::io::Cursor::new(data));
+}
+
+/// Parses `data` as one OSV record.
+pub fn osv_record(data: &[u8]) {
+    let _ = serde_json::from_slice::<palisade_vulndb::osv::Record>(data);
+}

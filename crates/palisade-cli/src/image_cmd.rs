@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use palisade_catalog::{scan, ScanOptions};
+use palisade_catalog::ScanOptions;
 use palisade_image::{ImageRef, OpenOptions, PlatformSpec, RegistryOptions, Secret};
 use palisade_model::Inventory;
 use palisade_report::SbomFormat;
@@ -60,7 +60,7 @@ async fn inventory(args: &ImageArgs) -> anyhow::Result<Inventory> {
     let source = args.image.clone();
     let inventory = tokio::task::spawn_blocking(move || {
         let progress = LayerProgress::new();
-        let result = scan(&image, &source, &scan_options, Some(&progress));
+        let result = palisade_catalog::scan(&image, &source, &scan_options, Some(&progress));
         progress.finish();
         result
     })
@@ -89,6 +89,60 @@ pub async fn sbom(
     palisade_report::write_sbom(&inventory, format, &context, &mut buffer)?;
     write_output(output, &buffer)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `palisade image scan`: catalog the image, then match its packages against OSV data.
+pub async fn scan(
+    args: &ImageArgs,
+    osv: &[PathBuf],
+    format: InspectFormat,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let inventory = inventory(args).await?;
+    let osv = osv.to_vec();
+    let (index, databases) = tokio::task::spawn_blocking(move || load_osv(&osv)).await??;
+    let findings = index.findings(&inventory);
+    let report = palisade_model::ScanReport {
+        source: inventory.source.clone(),
+        artifact: inventory.artifact.clone(),
+        os: inventory.os.clone(),
+        databases,
+        packages_scanned: inventory.packages.len(),
+        findings,
+    };
+    let format = match format {
+        InspectFormat::Table => palisade_report::FindingsFormat::Table,
+        InspectFormat::Json => palisade_report::FindingsFormat::Json,
+    };
+    let mut buffer = Vec::new();
+    palisade_report::write_findings(&report, format, &mut buffer)?;
+    write_output(output, &buffer)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_osv(
+    paths: &[PathBuf],
+) -> anyhow::Result<(palisade_vulndb::OsvIndex, Vec<palisade_model::DatabaseInfo>)> {
+    use sha2::Digest;
+    let mut records = Vec::new();
+    let mut databases = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes)));
+        let load = palisade_vulndb::feed::osv_zip::read_all(std::io::Cursor::new(bytes))
+            .with_context(|| format!("reading {}", path.display()))?;
+        for (name, why) in &load.skipped {
+            tracing::warn!("{}: skipped {name}: {why}", path.display());
+        }
+        databases.push(palisade_model::DatabaseInfo {
+            source: path.display().to_string(),
+            digest,
+            records: load.records.len(),
+            skipped: load.skipped.len(),
+        });
+        records.extend(load.records);
+    }
+    Ok((palisade_vulndb::OsvIndex::new(records), databases))
 }
 
 pub async fn inspect(args: &ImageArgs, format: InspectFormat) -> anyhow::Result<ExitCode> {

@@ -52,6 +52,19 @@ enum BenchCommand {
 
 #[derive(Debug, Subcommand)]
 enum ImageCommand {
+    /// Find known vulnerabilities in an image's language packages, from OSV data files.
+    Scan {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// An OSV `all.zip` (as osv.dev publishes per ecosystem); repeatable.
+        #[arg(long = "osv", required = true)]
+        osv: Vec<PathBuf>,
+        #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
+        format: InspectFormat,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Show an image's metadata, layers and operating system.
     Inspect {
         #[command(flatten)]
@@ -155,6 +168,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Image {
             command: ImageCommand::Inspect { image, format },
         } => image_cmd::inspect(&image, format).await,
+        Command::Image {
+            command:
+                ImageCommand::Scan {
+                    image,
+                    osv,
+                    format,
+                    output,
+                },
+        } => image_cmd::scan(&image, &osv, format, output.as_deref()).await,
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,

@@ -1,10 +1,12 @@
 //! Core types shared by every Palisade crate. No I/O, no async.
 
+mod finding;
 mod inventory;
 mod os;
 mod package;
 mod purl;
 
+pub use finding::{DatabaseInfo, Finding, ScanReport};
 pub use inventory::{Artifact, ArtifactKind, Inventory, LayerInfo};
 pub use os::{OsFamily, OsInfo};
 pub use package::{Ecosystem, Location, Package, PackageKind};

@@ -6,6 +6,7 @@ use std::io::Write;
 use palisade_model::Inventory;
 
 mod cyclonedx;
+mod findings;
 mod license;
 mod props;
 mod purl;
@@ -14,6 +15,7 @@ mod spdx;
 mod spdx_ids;
 mod table;
 
+pub use findings::{write_findings, FindingsFormat};
 pub use read::{read_sbom, MAX_SBOM_BYTES};
 
 /// The output formats of `palisade sbom`.

@@ -4,6 +4,9 @@
 //! (`feed::osv_zip`) and OSV range evaluation (`matcher`). The store and the other feeds follow.
 
 pub mod feed;
+mod index;
 pub mod matcher;
 pub mod osv;
 pub mod version;
+
+pub use index::OsvIndex;

@@ -173,7 +173,7 @@ pub struct Match<'a> {
 /// Every non-withdrawn record in `records` that affects `name` at `version` in `ecosystem`.
 /// Versions the scheme cannot parse match nothing (and are logged).
 pub fn matching<'a>(
-    records: &'a [crate::osv::Record],
+    records: impl IntoIterator<Item = &'a crate::osv::Record>,
     ecosystem: &str,
     name: &str,
     version: &str,
@@ -183,7 +183,7 @@ pub fn matching<'a>(
     };
     let wanted = normalize_name(ecosystem, name);
     let mut out = Vec::new();
-    for record in records.iter().filter(|r| r.withdrawn.is_none()) {
+    for record in records.into_iter().filter(|r| r.withdrawn.is_none()) {
         for affected in &record.affected {
             let Some(package) = &affected.package else {
                 continue;

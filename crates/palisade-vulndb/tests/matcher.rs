@@ -28,7 +28,7 @@ fn git_ranges_never_match_and_withdrawn_records_are_ignored() {
         r#"{"id":"W-1","withdrawn":"2024-01-01T00:00:00Z",
             "affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1.0"]}]}"#,
     );
-    assert!(matching(std::slice::from_ref(&withdrawn), "PyPI", "x", "1.0").is_empty());
+    assert!(matching([&withdrawn], "PyPI", "x", "1.0").is_empty());
 }
 
 #[test]

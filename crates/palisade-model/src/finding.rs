@@ -1,0 +1,51 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{Ecosystem, Location};
+
+/// One vulnerability in one installed package. Advisories that name the same vulnerability
+/// (a CVE and its GHSA, PYSEC, GO aliases) are merged into one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The preferred identifier: the CVE when there is one, else the advisory's own id.
+    pub id: String,
+    /// Every other identifier of the same vulnerability, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub summary: Option<String>,
+    pub package: String,
+    pub version: String,
+    pub ecosystem: Ecosystem,
+    pub purl: String,
+    /// The lowest version that fixes it, when the advisory names one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fixed_version: Option<String>,
+    pub locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub introduced_by: Option<String>,
+}
+
+/// The result of `palisade image scan`: what was scanned, against which data, what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanReport {
+    pub source: String,
+    pub artifact: crate::Artifact,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub os: Option<crate::OsInfo>,
+    /// The advisory data the scan used.
+    pub databases: Vec<DatabaseInfo>,
+    /// Packages looked at (all of them, vulnerable or not).
+    pub packages_scanned: usize,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseInfo {
+    /// Where it was read from.
+    pub source: String,
+    /// sha256 of the file as read.
+    pub digest: String,
+    pub records: usize,
+    /// Records skipped as malformed or unsafe.
+    pub skipped: usize,
+}

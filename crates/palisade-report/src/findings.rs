@@ -1,0 +1,81 @@
+//! Output of `palisade image scan`: a table for people (grouped by package) and JSON.
+
+use std::io::Write;
+
+use palisade_model::ScanReport;
+
+use crate::ReportError;
+
+/// Formats of `palisade image scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingsFormat {
+    Table,
+    Json,
+}
+
+pub fn write_findings(
+    report: &ScanReport,
+    format: FindingsFormat,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    match format {
+        FindingsFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+        }
+        FindingsFormat::Table => table(report, out)?,
+    }
+    Ok(())
+}
+
+fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
+    let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).collect() };
+    let rows: Vec<[String; 5]> = report
+        .findings
+        .iter()
+        .map(|f| {
+            [
+                clean(&f.package),
+                clean(&f.version),
+                f.ecosystem.to_string(),
+                clean(&f.id),
+                clean(f.fixed_version.as_deref().unwrap_or("-")),
+            ]
+        })
+        .collect();
+    let headers = ["PACKAGE", "VERSION", "TYPE", "VULNERABILITY", "FIXED IN"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5], out: &mut dyn Write| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(headers, out)?;
+    for row in &rows {
+        line([&row[0], &row[1], &row[2], &row[3], &row[4]], out)?;
+    }
+    let vulnerable: std::collections::BTreeSet<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.package.as_str(), f.version.as_str()))
+        .collect();
+    writeln!(
+        out,
+        "\n{} findings in {} of {} packages",
+        report.findings.len(),
+        vulnerable.len(),
+        report.packages_scanned
+    )?;
+    Ok(())
+}

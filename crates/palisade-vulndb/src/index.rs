@@ -1,0 +1,147 @@
+//! An in-memory index of OSV records by (ecosystem, package name), and the matching of an
+//! inventory's packages against it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use palisade_model::{Ecosystem, Finding, Inventory, Package};
+
+use crate::matcher::{matching, normalize_name};
+use crate::osv::Record;
+
+#[derive(Debug, Default)]
+pub struct OsvIndex {
+    records: Vec<Record>,
+    by_package: HashMap<(String, String), Vec<usize>>,
+}
+
+impl OsvIndex {
+    pub fn new(records: Vec<Record>) -> Self {
+        let mut by_package: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, record) in records.iter().enumerate() {
+            for affected in &record.affected {
+                if let Some(p) = &affected.package {
+                    let key = (
+                        base_ecosystem(&p.ecosystem).to_string(),
+                        normalize_name(base_ecosystem(&p.ecosystem), &p.name),
+                    );
+                    let slot = by_package.entry(key).or_default();
+                    if slot.last() != Some(&i) {
+                        slot.push(i);
+                    }
+                }
+            }
+        }
+        Self {
+            records,
+            by_package,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Findings for every package of `inventory` the index has advisories for, one per
+    /// vulnerability per package, sorted by package then id.
+    pub fn findings(&self, inventory: &Inventory) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for package in &inventory.packages {
+            let Some((ecosystem, name)) = osv_coordinates(package) else {
+                continue;
+            };
+            let Some(indices) = self
+                .by_package
+                .get(&(ecosystem.to_string(), normalize_name(ecosystem, &name)))
+            else {
+                continue;
+            };
+            let candidates = indices.iter().map(|&i| &self.records[i]);
+            let matches = matching(candidates, ecosystem, &name, &package.version);
+            findings.extend(merge_aliases(package, matches));
+        }
+        findings
+            .sort_by(|a, b| (&a.package, &a.version, &a.id).cmp(&(&b.package, &b.version, &b.id)));
+        findings
+    }
+}
+
+/// `Debian:12` → `Debian`.
+fn base_ecosystem(ecosystem: &str) -> &str {
+    ecosystem.split(':').next().unwrap_or(ecosystem)
+}
+
+/// The OSV ecosystem and package name of one of our packages (language ecosystems only for
+/// now: OS packages are matched by distribution and source package, which needs the release).
+fn osv_coordinates(package: &Package) -> Option<(&'static str, String)> {
+    let ecosystem = match package.ecosystem {
+        Ecosystem::PyPI => "PyPI",
+        Ecosystem::Npm => "npm",
+        Ecosystem::Go => "Go",
+        Ecosystem::Cargo => "crates.io",
+        Ecosystem::RubyGems => "RubyGems",
+        Ecosystem::Packagist => "Packagist",
+        Ecosystem::NuGet => "NuGet",
+        Ecosystem::Maven => {
+            let group = package.namespace.as_deref()?;
+            return Some(("Maven", format!("{group}:{}", package.name)));
+        }
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => return None,
+    };
+    Some((ecosystem, package.name.clone()))
+}
+
+/// Advisories naming the same vulnerability (sharing an id or alias) become one finding,
+/// identified by its CVE when one is known.
+fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> Vec<Finding> {
+    let mut groups: Vec<(BTreeSet<String>, Option<String>, Option<String>)> = Vec::new();
+    for m in matches {
+        let mut ids: BTreeSet<String> = m.record.aliases.iter().cloned().collect();
+        ids.insert(m.record.id.clone());
+        let summary = m.record.summary.clone().or_else(|| {
+            m.record
+                .details
+                .as_deref()
+                .map(|d| d.chars().take(200).collect())
+        });
+        match groups.iter_mut().find(|(g, _, _)| !g.is_disjoint(&ids)) {
+            Some((group, fixed, existing_summary)) => {
+                group.extend(ids);
+                if fixed.is_none() {
+                    *fixed = m.fixed;
+                }
+                if existing_summary.is_none() {
+                    *existing_summary = summary;
+                }
+            }
+            None => groups.push((ids, m.fixed, summary)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(ids, fixed_version, summary)| {
+            let id = ids
+                .iter()
+                .find(|i| i.starts_with("CVE-"))
+                .or_else(|| ids.iter().next())
+                .cloned()
+                .unwrap_or_default();
+            let aliases = ids.into_iter().filter(|i| *i != id).collect();
+            Finding {
+                id,
+                aliases,
+                summary,
+                package: package.name.clone(),
+                version: package.version.clone(),
+                ecosystem: package.ecosystem,
+                purl: package.purl.clone(),
+                fixed_version,
+                locations: package.locations.clone(),
+                introduced_by: package.introduced_by.clone(),
+            }
+        })
+        .collect()
+}

@@ -222,7 +222,11 @@ impl<'a> Tokenizer<'a> {
                     return self.invalid();
                 }
                 self.rest = &self.rest[1..];
-                let n = self.rest.iter().take_while(|c| c.is_ascii_lowercase()).count();
+                let n = self
+                    .rest
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase())
+                    .count();
                 self.value = &self.rest[..n];
                 self.rest = &self.rest[n..];
                 match suffix_value(self.value) {
@@ -375,10 +379,26 @@ mod tests {
 
     #[test]
     fn validation() {
-        for ok in ["1.2", "0.1_pre2", "0.1_pre2~1234abcd", "0.1_alpha1_pre2", "1.0-r0"] {
+        for ok in [
+            "1.2",
+            "0.1_pre2",
+            "0.1_pre2~1234abcd",
+            "0.1_alpha1_pre2",
+            "1.0-r0",
+        ] {
             assert!(validate(ok), "{ok} is valid");
         }
-        for bad in ["", "0.1bc", "0.1a1", "0.1_foobar", "0.1-r", "0.1-r2-r3", ".1", "a", "0.1_"] {
+        for bad in [
+            "",
+            "0.1bc",
+            "0.1a1",
+            "0.1_foobar",
+            "0.1-r",
+            "0.1-r2-r3",
+            ".1",
+            "a",
+            "0.1_",
+        ] {
             assert!(!validate(bad), "{bad} is invalid");
         }
         for rejected in ["", "a", ".1", "-r1", "1.0 ", "1.0\u{e9}"] {

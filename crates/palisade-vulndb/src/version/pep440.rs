@@ -15,7 +15,8 @@
 //!
 //! Parsing and ordering come from the `pep440_rs` crate (the parser uv uses); this module caps
 //! the input length and maps errors. One documented difference from `packaging`: a number that
-//! does not fit in 64 bits is rejected here (Python accepts arbitrary integers).
+//! does not fit in 64 bits (release, pre/post/dev or local segment) is rejected here, where
+//! Python accepts arbitrary integers.
 //!
 //! References: <https://packaging.python.org/en/latest/specifications/version-specifiers/>,
 //! PEP 440 <https://peps.python.org/pep-0440/>, `packaging/version.py` (`_cmpkey`).
@@ -23,6 +24,7 @@
 
 use std::cmp::Ordering;
 
+use pep440_rs::LocalSegment;
 pub use pep440_rs::Version as Pep440Version;
 
 use super::VersionError;
@@ -37,9 +39,22 @@ pub fn parse(input: &str) -> Result<Pep440Version, VersionError> {
     if input.len() > MAX_LEN {
         return Err(VersionError::new(SCHEME, input, "longer than 256 bytes"));
     }
-    input
+    let v = input
         .parse::<Pep440Version>()
-        .map_err(|e| VersionError::new(SCHEME, input, e.to_string()))
+        .map_err(|e| VersionError::new(SCHEME, input, e.to_string()))?;
+    // pep440_rs keeps an all-digit local segment beyond u64 as a string, which would sort it
+    // below letters; Python compares it as a (big) number. Refuse rather than misorder.
+    if v.local()
+        .iter()
+        .any(|s| matches!(s, LocalSegment::String(s) if s.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return Err(VersionError::new(
+            SCHEME,
+            input,
+            "local version number does not fit in 64 bits",
+        ));
+    }
+    Ok(v)
 }
 
 /// Orders two PEP 440 versions as `packaging.version.Version` does.
@@ -123,5 +138,10 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(parse(&"1.".repeat(200)).is_err());
+        // Numbers beyond 64 bits (Python would accept them) are refused, never misordered.
+        assert!(parse("99999999999999999999").is_err());
+        assert!(parse("1.0+99999999999999999999").is_err());
+        assert!(parse("1.0rc99999999999999999999").is_err());
+        assert_eq!(cmp("1.0+18446744073709551615", "1.0+a"), Ordering::Greater);
     }
 }

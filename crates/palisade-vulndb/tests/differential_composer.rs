@@ -39,15 +39,32 @@ echo implode("\n", $out), "\n";
 "#;
 
 fn oracle() -> Command {
-    assert!(Path::new(AUTOLOAD).exists(), "{AUTOLOAD} is missing: apt-get install php-cli composer");
+    assert!(
+        Path::new(AUTOLOAD).exists(),
+        "{AUTOLOAD} is missing: apt-get install php-cli composer"
+    );
     let mut cmd = Command::new("php");
     cmd.args(["-r", SCRIPT]);
     cmd
 }
 
 const NUMBERS: &[&str] = &[
-    "0", "0", "1", "1", "2", "3", "10", "00", "01", "12345", "123456", "2010", "20100102",
-    "99999999999999999999", "9223372036854775807", "9223372036854775808",
+    "0",
+    "0",
+    "1",
+    "1",
+    "2",
+    "3",
+    "10",
+    "00",
+    "01",
+    "12345",
+    "123456",
+    "2010",
+    "20100102",
+    "99999999999999999999",
+    "9223372036854775807",
+    "9223372036854775808",
 ];
 const STABILITIES: &[&str] = &[
     "alpha", "beta", "b", "a", "RC", "rc", "Rc", "patch", "pl", "p", "stable", "Stable", "dev",
@@ -55,8 +72,20 @@ const STABILITIES: &[&str] = &[
 ];
 const SEPARATORS: &[&str] = &[".", ".", ".", "-", "_", "", ":"];
 const BRANCHES: &[&str] = &[
-    "dev-master", "dev-main", "master", "trunk", "default", "dev-feature/foo", "DEV-Main",
-    "1.x-dev", "1.0.x-dev", "2.*-dev", "v1.X-dev", "1.2.3.x-dev", "dev-1.0", "feature-dev",
+    "dev-master",
+    "dev-main",
+    "master",
+    "trunk",
+    "default",
+    "dev-feature/foo",
+    "DEV-Main",
+    "1.x-dev",
+    "1.0.x-dev",
+    "2.*-dev",
+    "v1.X-dev",
+    "1.2.3.x-dev",
+    "dev-1.0",
+    "feature-dev",
 ];
 
 fn gen(rng: &mut fastrand::Rng) -> String {
@@ -69,7 +98,11 @@ fn gen(rng: &mut fastrand::Rng) -> String {
     }
     s.push_str(common::pick(rng, NUMBERS));
     for _ in 0..rng.usize(..4) {
-        s.push_str(if rng.u8(..6) == 0 { common::pick(rng, SEPARATORS) } else { "." });
+        s.push_str(if rng.u8(..6) == 0 {
+            common::pick(rng, SEPARATORS)
+        } else {
+            "."
+        });
         s.push_str(common::pick(rng, NUMBERS));
     }
     if rng.u8(..2) == 0 {
@@ -96,17 +129,27 @@ fn gen(rng: &mut fastrand::Rng) -> String {
 
 fn mutate(rng: &mut fastrand::Rng, v: &str) -> String {
     match rng.u8(..8) {
-        0 => format!("{v}{}", common::pick(rng, &[".0", ".0.0", "-dev", "-stable", "+meta", "@stable"])),
+        0 => format!(
+            "{v}{}",
+            common::pick(rng, &[".0", ".0.0", "-dev", "-stable", "+meta", "@stable"])
+        ),
         1 => format!("v{v}"),
         2 => v.replacen('.', "-", 1),
         3 => v.to_uppercase(),
-        4 => v.replacen("alpha", "a", 1).replacen("beta", "b", 1).replacen("patch", "pl", 1),
+        4 => v
+            .replacen("alpha", "a", 1)
+            .replacen("beta", "b", 1)
+            .replacen("patch", "pl", 1),
         5 => match v.rfind(['.', '-']) {
             Some(i) => v[..i].to_owned(),
             None => v.to_owned(),
         },
         6 => v.replacen('1', "01", 1),
-        _ => format!("{v}{}{}", common::pick(rng, &["-", "."]), common::pick(rng, STABILITIES)),
+        _ => format!(
+            "{v}{}{}",
+            common::pick(rng, &["-", "."]),
+            common::pick(rng, STABILITIES)
+        ),
     }
 }
 

@@ -38,7 +38,10 @@ public class MavenCompare {
 "#;
 
 fn oracle() -> Command {
-    assert!(Path::new(JAR).exists(), "{JAR} is missing: apt-get install maven");
+    assert!(
+        Path::new(JAR).exists(),
+        "{JAR} is missing: apt-get install maven"
+    );
     let dir = common::tool_dir("maven");
     std::fs::write(dir.join("MavenCompare.java"), PROGRAM).expect("write MavenCompare.java");
     let status = Command::new("javac")
@@ -49,19 +52,67 @@ fn oracle() -> Command {
         .expect("javac must be installed");
     assert!(status.success(), "javac failed");
     let mut cmd = Command::new("java");
-    cmd.arg("-cp").arg(format!("{JAR}:{}", dir.display())).arg("MavenCompare");
+    cmd.arg("-cp")
+        .arg(format!("{JAR}:{}", dir.display()))
+        .arg("MavenCompare");
     cmd
 }
 
 const NUMBERS: &[&str] = &[
-    "0", "0", "1", "1", "1", "2", "3", "10", "11", "00", "01", "010", "999999999", "1000000000",
-    "0000000000", "123456789012", "999999999999999999", "1000000000000000000",
-    "0000000000000000000", "1234567890123456789012", "2147483648",
+    "0",
+    "0",
+    "1",
+    "1",
+    "1",
+    "2",
+    "3",
+    "10",
+    "11",
+    "00",
+    "01",
+    "010",
+    "999999999",
+    "1000000000",
+    "0000000000",
+    "123456789012",
+    "999999999999999999",
+    "1000000000000000000",
+    "0000000000000000000",
+    "1234567890123456789012",
+    "2147483648",
 ];
 const QUALIFIERS: &[&str] = &[
-    "alpha", "beta", "a", "b", "m", "milestone", "rc", "cr", "snapshot", "SNAPSHOT", "ga", "GA",
-    "final", "Final", "release", "RELEASE", "sp", "SP", "xyz", "abc", "pom", "jre", "android",
-    "c", "z", "Alpha", "RC", "M", "preview", "dev", "",
+    "alpha",
+    "beta",
+    "a",
+    "b",
+    "m",
+    "milestone",
+    "rc",
+    "cr",
+    "snapshot",
+    "SNAPSHOT",
+    "ga",
+    "GA",
+    "final",
+    "Final",
+    "release",
+    "RELEASE",
+    "sp",
+    "SP",
+    "xyz",
+    "abc",
+    "pom",
+    "jre",
+    "android",
+    "c",
+    "z",
+    "Alpha",
+    "RC",
+    "M",
+    "preview",
+    "dev",
+    "",
 ];
 const SEPARATORS: &[&str] = &[".", ".", ".", "-", "-", "", "", "_", "+"];
 
@@ -86,12 +137,22 @@ fn gen(rng: &mut fastrand::Rng) -> String {
 
 fn mutate(rng: &mut fastrand::Rng, v: &str) -> String {
     match rng.u8(..8) {
-        0 => format!("{v}{}", common::pick(rng, &[".0", "-0", "-ga", ".final", "-", ".", "0"])),
+        0 => format!(
+            "{v}{}",
+            common::pick(rng, &[".0", "-0", "-ga", ".final", "-", ".", "0"])
+        ),
         1 => v.to_uppercase(),
-        2 => v.replacen("alpha", "a", 1).replacen("beta", "b", 1).replacen('-', ".", 1),
+        2 => v
+            .replacen("alpha", "a", 1)
+            .replacen("beta", "b", 1)
+            .replacen('-', ".", 1),
         3 => v.replacen('.', "-", 1),
         4 => v.replacen('1', "01", 1),
-        5 => format!("{v}{}{}", common::pick(rng, SEPARATORS), common::pick(rng, QUALIFIERS)),
+        5 => format!(
+            "{v}{}{}",
+            common::pick(rng, SEPARATORS),
+            common::pick(rng, QUALIFIERS)
+        ),
         6 => format!("{v}{}", common::pick(rng, NUMBERS)),
         _ => match v.rfind(['.', '-']) {
             Some(i) => v[..i].to_owned(),

@@ -121,20 +121,58 @@ fn nuget_test_suite_vectors() {
         "X.Y.Z",
         "1.2.3.4.5",
     ] {
-        assert!(invalid.parse::<Version>().is_err(), "{invalid:?} must be rejected");
+        assert!(
+            invalid.parse::<Version>().is_err(),
+            "{invalid:?} must be rejected"
+        );
     }
 }
 
-const NUMBERS: &[&str] = &["0", "0", "1", "1", "2", "3", "10", "11", "100", "2147483647"];
+const NUMBERS: &[&str] = &[
+    "0",
+    "0",
+    "1",
+    "1",
+    "2",
+    "3",
+    "10",
+    "11",
+    "100",
+    "2147483647",
+];
 const LABELS: &[&str] = &[
-    "alpha", "Alpha", "ALPHA", "beta", "rc", "RC", "pre", "0", "1", "2", "10", "11", "2147483647",
-    "2147483648", "-1", "-", "a-b", "A-b", "x", "X", "0a", "1a", "z9",
+    "alpha",
+    "Alpha",
+    "ALPHA",
+    "beta",
+    "rc",
+    "RC",
+    "pre",
+    "0",
+    "1",
+    "2",
+    "10",
+    "11",
+    "2147483647",
+    "2147483648",
+    "-1",
+    "-",
+    "a-b",
+    "A-b",
+    "x",
+    "X",
+    "0a",
+    "1a",
+    "z9",
 ];
 const METADATA: &[&str] = &["meta", "001", "sha.abc", "A-B", "0"];
 
 fn gen(rng: &mut fastrand::Rng) -> String {
     let parts = 1 + rng.usize(..4);
-    let mut s = (0..parts).map(|_| common::pick(rng, NUMBERS)).collect::<Vec<_>>().join(".");
+    let mut s = (0..parts)
+        .map(|_| common::pick(rng, NUMBERS))
+        .collect::<Vec<_>>()
+        .join(".");
     if rng.u8(..3) > 0 {
         let n = 1 + rng.usize(..3);
         let labels: Vec<&str> = (0..n).map(|_| common::pick(rng, LABELS)).collect();
@@ -167,8 +205,22 @@ fn equal_rewrite(rng: &mut fastrand::Rng, v: &str) -> String {
                 numbers.push_str(".0");
             }
         }
-        1 => numbers = numbers.split('.').map(|n| format!("00{n}")).collect::<Vec<_>>().join("."),
-        2 => labels = labels.map(|l| if rng.bool() { l.to_uppercase() } else { l.to_lowercase() }),
+        1 => {
+            numbers = numbers
+                .split('.')
+                .map(|n| format!("00{n}"))
+                .collect::<Vec<_>>()
+                .join(".")
+        }
+        2 => {
+            labels = labels.map(|l| {
+                if rng.bool() {
+                    l.to_uppercase()
+                } else {
+                    l.to_lowercase()
+                }
+            })
+        }
         3 => meta = Some(common::pick(rng, METADATA).to_owned()),
         _ => meta = None,
     }
@@ -188,6 +240,7 @@ fn equal_rewrite(rng: &mut fastrand::Rng, v: &str) -> String {
 }
 
 #[test]
+#[allow(clippy::print_stderr)]
 fn nuget_order_properties() {
     let seed = common::seed("differential_nuget");
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -203,8 +256,16 @@ fn nuget_order_properties() {
         let (Ok(x), Ok(y)) = (a.parse::<Version>(), b.parse::<Version>()) else {
             panic!("generated versions must parse: {a:?} {b:?} (seed {seed})");
         };
-        assert_eq!(x.cmp(&y), y.cmp(&x).reverse(), "antisymmetry on ({a:?}, {b:?}), seed {seed}");
-        assert_eq!(x.cmp(&x), Ordering::Equal, "reflexivity on {a:?}, seed {seed}");
+        assert_eq!(
+            x.cmp(&y),
+            y.cmp(&x).reverse(),
+            "antisymmetry on ({a:?}, {b:?}), seed {seed}"
+        );
+        assert_eq!(
+            x.cmp(&x),
+            Ordering::Equal,
+            "reflexivity on {a:?}, seed {seed}"
+        );
     }
     for _ in 0..n {
         let a = gen(&mut rng);
@@ -212,8 +273,11 @@ fn nuget_order_properties() {
         assert_eq!(cmp(&a, &b), Ordering::Equal, "{a:?} == {b:?} (seed {seed})");
     }
     // Transitivity: after sorting, every earlier element is <= every later one.
-    let mut sample: Vec<Version> =
-        pairs.iter().take(1500).map(|(a, _)| a.parse().expect("parses")).collect();
+    let mut sample: Vec<Version> = pairs
+        .iter()
+        .take(1500)
+        .map(|(a, _)| a.parse().expect("parses"))
+        .collect();
     sample.sort();
     for i in 0..sample.len() {
         for j in i + 1..sample.len() {

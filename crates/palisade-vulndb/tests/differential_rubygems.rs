@@ -28,7 +28,17 @@ fn oracle() -> Command {
 }
 
 const NUMBERS: &[&str] = &[
-    "0", "0", "1", "1", "2", "3", "10", "00", "01", "010", "99999999999999999999999",
+    "0",
+    "0",
+    "1",
+    "1",
+    "2",
+    "3",
+    "10",
+    "00",
+    "01",
+    "010",
+    "99999999999999999999999",
 ];
 const WORDS: &[&str] = &[
     "a", "b", "pre", "rc", "alpha", "beta", "A", "B", "RC", "dev", "z", "ZZ", "a1", "b2", "rc1",
@@ -61,11 +71,18 @@ fn gen(rng: &mut fastrand::Rng) -> String {
 
 fn mutate(rng: &mut fastrand::Rng, v: &str) -> String {
     match rng.u8(..7) {
-        0 => format!("{v}{}", common::pick(rng, &[".0", ".0.0", ".00", "-0", ".a", ".pre"])),
+        0 => format!(
+            "{v}{}",
+            common::pick(rng, &[".0", ".0.0", ".00", "-0", ".a", ".pre"])
+        ),
         1 => v.replacen('-', ".pre.", 1),
         2 => v.replacen('1', "01", 1),
         3 => v.to_uppercase(),
-        4 => format!("{v}{}{}", common::pick(rng, SEPARATORS), common::pick(rng, WORDS)),
+        4 => format!(
+            "{v}{}{}",
+            common::pick(rng, SEPARATORS),
+            common::pick(rng, WORDS)
+        ),
         5 => match v.rfind(['.', '-']) {
             Some(i) => v[..i].to_owned(),
             None => v.to_owned(),

@@ -38,14 +38,51 @@ fn oracle() -> Command {
 }
 
 const NUMS: &[&str] = &[
-    "0", "0", "1", "1", "2", "3", "10", "11", "99", "100", "01", "00", "123456789",
-    "9007199254740991", "9007199254740992",
+    "0",
+    "0",
+    "1",
+    "1",
+    "2",
+    "3",
+    "10",
+    "11",
+    "99",
+    "100",
+    "01",
+    "00",
+    "123456789",
+    "9007199254740991",
+    "9007199254740992",
 ];
 const IDS: &[&str] = &[
-    "alpha", "beta", "rc", "0", "1", "2", "10", "11", "01", "a1", "1a", "-", "--", "A", "Alpha",
-    "x-y", "0a", "20200101000000-abcdef123456", "20210101000000-abcdef123456",
-    "9007199254740990", "9007199254740991", "9007199254740992", "9007199254740993",
-    "18446744073709551616", "pre", "01", "", "a_b",
+    "alpha",
+    "beta",
+    "rc",
+    "0",
+    "1",
+    "2",
+    "10",
+    "11",
+    "01",
+    "a1",
+    "1a",
+    "-",
+    "--",
+    "A",
+    "Alpha",
+    "x-y",
+    "0a",
+    "20200101000000-abcdef123456",
+    "20210101000000-abcdef123456",
+    "9007199254740990",
+    "9007199254740991",
+    "9007199254740992",
+    "9007199254740993",
+    "18446744073709551616",
+    "pre",
+    "01",
+    "",
+    "a_b",
 ];
 /// How many of `IDS` are valid (the rest are picked rarely).
 const VALID_IDS: usize = IDS.len() - 3;
@@ -66,8 +103,15 @@ fn num(rng: &mut fastrand::Rng) -> String {
 
 fn ids(rng: &mut fastrand::Rng, set: &[&str]) -> String {
     let n = 1 + rng.usize(..3);
-    let valid = if set.len() == IDS.len() && rng.u8(..10) > 0 { VALID_IDS } else { set.len() };
-    (0..n).map(|_| common::pick(rng, &set[..valid])).collect::<Vec<_>>().join(".")
+    let valid = if set.len() == IDS.len() && rng.u8(..10) > 0 {
+        VALID_IDS
+    } else {
+        set.len()
+    };
+    (0..n)
+        .map(|_| common::pick(rng, &set[..valid]))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn gen(rng: &mut fastrand::Rng) -> String {
@@ -82,7 +126,11 @@ fn gen(rng: &mut fastrand::Rng) -> String {
     }
     if rng.u8(..4) == 0 {
         s.push('+');
-        let set = if rng.u8(..20) == 0 { BAD_BUILDS } else { BUILDS };
+        let set = if rng.u8(..20) == 0 {
+            BAD_BUILDS
+        } else {
+            BUILDS
+        };
         s.push_str(&ids(rng, set));
     }
     if rng.u8(..30) == 0 {

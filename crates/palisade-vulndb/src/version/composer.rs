@@ -71,7 +71,10 @@ impl Version {
     pub fn try_cmp(&self, other: &Self) -> Option<Ordering> {
         match (self.is_branch(), other.is_branch()) {
             (true, true) => (self.normalized == other.normalized).then_some(Ordering::Equal),
-            _ => Some(php_version_compare(self.normalized.as_bytes(), other.normalized.as_bytes())),
+            _ => Some(php_version_compare(
+                self.normalized.as_bytes(),
+                other.normalized.as_bytes(),
+            )),
         }
     }
 }
@@ -113,9 +116,17 @@ fn starts_with_ci(s: &[u8], prefix: &str) -> bool {
 fn strip_alias(v: &str) -> &str {
     let b = v.as_bytes();
     let tok = |from: usize| {
-        b[from..].iter().position(|&c| c == b',' || is_pcre_space(c)).map_or(b.len(), |p| from + p)
+        b[from..]
+            .iter()
+            .position(|&c| c == b',' || is_pcre_space(c))
+            .map_or(b.len(), |p| from + p)
     };
-    let spaces = |from: usize| b[from..].iter().position(|&c| c != b' ').map_or(b.len(), |p| from + p);
+    let spaces = |from: usize| {
+        b[from..]
+            .iter()
+            .position(|&c| c != b' ')
+            .map_or(b.len(), |p| from + p)
+    };
     let end1 = tok(0);
     if end1 == 0 {
         return v;
@@ -153,7 +164,10 @@ fn strip_stability_flag(v: &str) -> &str {
 /// `^([^,\s+]++)\+[^\s]++$`: the part before the build metadata.
 fn strip_build(v: &str) -> &str {
     let b = v.as_bytes();
-    let Some(i) = b.iter().position(|&c| c == b',' || c == b'+' || is_pcre_space(c)) else {
+    let Some(i) = b
+        .iter()
+        .position(|&c| c == b',' || c == b'+' || is_pcre_space(c))
+    else {
         return v;
     };
     if i > 0 && b[i] == b'+' && i + 1 < b.len() && !b[i + 1..].iter().any(|&c| is_pcre_space(c)) {
@@ -170,7 +184,9 @@ struct Modifier<'a> {
     dev: bool,
 }
 
-const STABILITIES: [&str; 9] = ["stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p"];
+const STABILITIES: [&str; 9] = [
+    "stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p",
+];
 
 /// `[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*+)?)?([.-]?dev)?$` (case-
 /// insensitive), tried in PCRE's backtracking order.
@@ -179,7 +195,11 @@ fn match_modifier(s: &str) -> Option<Modifier<'_>> {
     // `([.-]?dev)?$` from `pos`: Some(dev) when the rest matches.
     let dev_end = |pos: usize| -> Option<bool> {
         let rest = &b[pos..];
-        let after_sep = if !rest.is_empty() && (rest[0] == b'.' || rest[0] == b'-') { 1 } else { 0 };
+        let after_sep = if !rest.is_empty() && (rest[0] == b'.' || rest[0] == b'-') {
+            1
+        } else {
+            0
+        };
         for skip in [after_sep, 0] {
             if rest.len() == skip + 3 && rest[skip..].eq_ignore_ascii_case(b"dev") {
                 return Some(true);
@@ -187,7 +207,11 @@ fn match_modifier(s: &str) -> Option<Modifier<'_>> {
         }
         rest.is_empty().then_some(false)
     };
-    let seps: &[usize] = if !b.is_empty() && matches!(b[0], b'.' | b'_' | b'-') { &[1, 0] } else { &[0] };
+    let seps: &[usize] = if !b.is_empty() && matches!(b[0], b'.' | b'_' | b'-') {
+        &[1, 0]
+    } else {
+        &[0]
+    };
     for &start in seps {
         for word in STABILITIES {
             if !starts_with_ci(&b[start..], word) {
@@ -196,7 +220,11 @@ fn match_modifier(s: &str) -> Option<Modifier<'_>> {
             let num_start = start + word.len();
             let mut pos = num_start;
             loop {
-                let unit = if pos < b.len() && (b[pos] == b'.' || b[pos] == b'-') { pos + 1 } else { pos };
+                let unit = if pos < b.len() && (b[pos] == b'.' || b[pos] == b'-') {
+                    pos + 1
+                } else {
+                    pos
+                };
                 if unit < b.len() && b[unit].is_ascii_digit() {
                     pos = unit;
                     while pos < b.len() && b[pos].is_ascii_digit() {
@@ -215,7 +243,11 @@ fn match_modifier(s: &str) -> Option<Modifier<'_>> {
             }
         }
         if let Some(dev) = dev_end(start) {
-            return Some(Modifier { stability: None, numbers: "", dev });
+            return Some(Modifier {
+                stability: None,
+                numbers: "",
+                dev,
+            });
         }
     }
     None
@@ -254,7 +286,10 @@ fn strip_v(s: &str) -> &str {
 }
 
 fn digit_run(b: &[u8], from: usize) -> usize {
-    b[from..].iter().position(|c| !c.is_ascii_digit()).map_or(b.len(), |p| from + p)
+    b[from..]
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .map_or(b.len(), |p| from + p)
 }
 
 /// `^v?(\d{1,5})(\.\d++)?(\.\d++)?(\.\d++)?` + modifier + `$`.
@@ -326,7 +361,10 @@ fn date(v: &str) -> Option<String> {
             continue;
         }
         if let Some(m) = match_modifier(&s[k..]) {
-            let version: String = s[..k].chars().map(|c| if c.is_ascii_digit() { c } else { '.' }).collect();
+            let version: String = s[..k]
+                .chars()
+                .map(|c| if c.is_ascii_digit() { c } else { '.' })
+                .collect();
             return Some(apply_modifier(version, &m));
         }
     }
@@ -459,8 +497,16 @@ fn php_version_compare(v1: &[u8], v2: &[u8]) -> Ordering {
     if v1.is_empty() || v2.is_empty() {
         return (!v1.is_empty()).cmp(&!v2.is_empty());
     }
-    let c1 = if v1[0] == b'#' { v1.to_vec() } else { canonicalize(v1) };
-    let c2 = if v2[0] == b'#' { v2.to_vec() } else { canonicalize(v2) };
+    let c1 = if v1[0] == b'#' {
+        v1.to_vec()
+    } else {
+        canonicalize(v1)
+    };
+    let c2 = if v2[0] == b'#' {
+        v2.to_vec()
+    } else {
+        canonicalize(v2)
+    };
     let dot = |c: &[u8], from: usize| c[from..].iter().position(|&x| x == b'.').map(|p| from + p);
     let (mut p1, mut p2) = (0, 0);
     // C's `n1`/`n2`: "not NULL" at the start.
@@ -512,7 +558,9 @@ mod tests {
     use super::*;
 
     fn norm(v: &str) -> String {
-        v.parse::<Version>().unwrap_or_else(|e| panic!("{e}")).normalized
+        v.parse::<Version>()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .normalized
     }
 
     fn cmp(a: &str, b: &str) -> Ordering {
@@ -557,7 +605,10 @@ mod tests {
             ("dev-feature/foo", "dev-feature/foo"),
             ("dev-master as 1.0.0", "dev-master"),
             ("1.0.0+foo@dev", "1.0.0.0"),
-            ("dev-load-varnish-only-when-used as ^2.0", "dev-load-varnish-only-when-used"),
+            (
+                "dev-load-varnish-only-when-used as ^2.0",
+                "dev-load-varnish-only-when-used",
+            ),
             ("1.0.0-beta.5+foo", "1.0.0.0-beta5"),
             ("1.0.0+foo", "1.0.0.0"),
             ("1.0.0-alpha.3.1+foo", "1.0.0.0-alpha3.1"),
@@ -574,7 +625,17 @@ mod tests {
 
     #[test]
     fn rejects_like_composer() {
-        for bad in ["", "a", "1.0.0-meh", "1.0.0.0.0", "feature-foo", "1.0 .2", "dev", "20100102.1.1.1.1", "0.1e0"] {
+        for bad in [
+            "",
+            "a",
+            "1.0.0-meh",
+            "1.0.0.0.0",
+            "feature-foo",
+            "1.0 .2",
+            "dev",
+            "20100102.1.1.1.1",
+            "0.1e0",
+        ] {
             assert!(bad.parse::<Version>().is_err(), "{bad:?} must be rejected");
         }
     }
@@ -582,8 +643,17 @@ mod tests {
     #[test]
     fn orders_like_comparator() {
         let chain = [
-            "dev-main", "1.0.0-dev", "1.0.0-alpha1", "1.0.0-beta", "1.0.0-beta2", "1.0.0-RC1",
-            "1.0.0", "1.0.0-p1", "1.0.1", "1.1.x-dev", "2.0",
+            "dev-main",
+            "1.0.0-dev",
+            "1.0.0-alpha1",
+            "1.0.0-beta",
+            "1.0.0-beta2",
+            "1.0.0-RC1",
+            "1.0.0",
+            "1.0.0-p1",
+            "1.0.1",
+            "1.1.x-dev",
+            "2.0",
         ];
         for w in chain.windows(2) {
             assert_eq!(cmp(w[0], w[1]), Ordering::Less, "{} < {}", w[0], w[1]);

@@ -253,7 +253,10 @@ impl FromStr for Version {
             normalize(&mut items);
             child = Some(items);
         }
-        Ok(Self { original: input.to_owned(), items: child.unwrap_or_default() })
+        Ok(Self {
+            original: input.to_owned(),
+            items: child.unwrap_or_default(),
+        })
     }
 }
 
@@ -310,9 +313,28 @@ mod tests {
     #[test]
     fn maven_test_versions_qualifier() {
         assert_chain(&[
-            "1-alpha2snapshot", "1-alpha2", "1-alpha-123", "1-beta-2", "1-beta123", "1-m2",
-            "1-m11", "1-rc", "1-cr2", "1-rc123", "1-SNAPSHOT", "1", "1-sp", "1-sp2", "1-sp123",
-            "1-abc", "1-def", "1-pom-1", "1-1-snapshot", "1-1", "1-2", "1-123",
+            "1-alpha2snapshot",
+            "1-alpha2",
+            "1-alpha-123",
+            "1-beta-2",
+            "1-beta123",
+            "1-m2",
+            "1-m11",
+            "1-rc",
+            "1-cr2",
+            "1-rc123",
+            "1-SNAPSHOT",
+            "1",
+            "1-sp",
+            "1-sp2",
+            "1-sp123",
+            "1-abc",
+            "1-def",
+            "1-pom-1",
+            "1-1-snapshot",
+            "1-1",
+            "1-2",
+            "1-123",
         ]);
     }
 
@@ -327,7 +349,17 @@ mod tests {
 
     #[test]
     fn maven_test_versions_equal() {
-        assert_equal(&["1", "1.0", "1.0.0", "1-0", "1.0-0", "1-ga", "1-GA", "1.ga", "1.0-final"]);
+        assert_equal(&[
+            "1",
+            "1.0",
+            "1.0.0",
+            "1-0",
+            "1.0-0",
+            "1-ga",
+            "1-GA",
+            "1.ga",
+            "1.0-final",
+        ]);
         assert_equal(&["1a", "1-a", "1.0-a", "1.0.0-a"]);
         assert_equal(&["1a1", "1-a1", "1-alpha-1", "1alpha1"]);
         assert_equal(&["1cr", "1rc", "1-cr", "1-rc"]);
@@ -342,8 +374,14 @@ mod tests {
         assert_eq!(cmp("1.0000000000.1", "1.1"), Ordering::Greater);
         assert_eq!(cmp("1.0000000000", "1"), Ordering::Equal);
         assert_eq!(cmp("2147483648", "999999999"), Ordering::Greater);
-        assert_eq!(cmp("1234567890123456789", "999999999999999999"), Ordering::Greater);
-        assert_eq!(cmp("001234567890123456789", "1234567890123456789"), Ordering::Equal);
+        assert_eq!(
+            cmp("1234567890123456789", "999999999999999999"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            cmp("001234567890123456789", "1234567890123456789"),
+            Ordering::Equal
+        );
         assert_eq!(cmp("1.010", "1.10"), Ordering::Equal);
     }
 

@@ -62,9 +62,15 @@ fn dotnet_int(s: &str) -> Option<i64> {
     if digits.len() > 10 {
         return None;
     }
-    let value: i64 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+    let value: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
     let value = if negative { -value } else { value };
-    (i64::from(i32::MIN)..=i64::from(i32::MAX)).contains(&value).then_some(value)
+    (i64::from(i32::MIN)..=i64::from(i32::MAX))
+        .contains(&value)
+        .then_some(value)
 }
 
 /// `SemanticVersionFactory.IsValidPart`.
@@ -73,7 +79,8 @@ fn is_valid_part(s: &str, allow_leading_zeros: bool) -> bool {
     if b.is_empty() {
         return false;
     }
-    if !allow_leading_zeros && b.len() > 1 && b[0] == b'0' && b[1..].iter().all(u8::is_ascii_digit) {
+    if !allow_leading_zeros && b.len() > 1 && b[0] == b'0' && b[1..].iter().all(u8::is_ascii_digit)
+    {
         return false;
     }
     b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
@@ -144,7 +151,11 @@ impl FromStr for Version {
                 return Err(err("invalid metadata"));
             }
         }
-        Ok(Self { numbers, release_labels, metadata: metadata.map(str::to_owned) })
+        Ok(Self {
+            numbers,
+            release_labels,
+            metadata: metadata.map(str::to_owned),
+        })
     }
 }
 
@@ -155,7 +166,11 @@ fn compare_release(a: &str, b: &str) -> Ordering {
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => {
-            let upper = |s: &str| s.bytes().map(|c| c.to_ascii_uppercase()).collect::<Vec<u8>>();
+            let upper = |s: &str| {
+                s.bytes()
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect::<Vec<u8>>()
+            };
             upper(a).cmp(&upper(b))
         }
     }
@@ -164,7 +179,10 @@ fn compare_release(a: &str, b: &str) -> Ordering {
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         self.numbers.cmp(&other.numbers).then_with(|| {
-            match (self.release_labels.is_empty(), other.release_labels.is_empty()) {
+            match (
+                self.release_labels.is_empty(),
+                other.release_labels.is_empty(),
+            ) {
                 (true, true) => Ordering::Equal,
                 (false, true) => Ordering::Less,
                 (true, false) => Ordering::Greater,
@@ -261,14 +279,30 @@ mod tests {
         assert_eq!(cmp("1.0.0-10", "1.0.0-a"), Ordering::Less);
         assert_eq!(cmp("1.0.0-a.-1", "1.0.0-a.0"), Ordering::Less);
         assert_eq!(cmp("1.0.0-99999999999", "1.0.0-a"), Ordering::Less);
-        assert_eq!(cmp("1.0.0-99999999999", "1.0.0-2147483647"), Ordering::Greater);
+        assert_eq!(
+            cmp("1.0.0-99999999999", "1.0.0-2147483647"),
+            Ordering::Greater
+        );
     }
 
     #[test]
     fn invalid_versions() {
         for bad in [
-            "", "a", "-1", "1.0.0.0.0", "1.0-", "1.0+", "1.0-a+", "1.0.0-beta.01", "1.0.0-a..b",
-            "1.0.0+a..b", "1..0", "2147483648.0", "1.0.0-é", "v1.0", "1.0.0-+meta",
+            "",
+            "a",
+            "-1",
+            "1.0.0.0.0",
+            "1.0-",
+            "1.0+",
+            "1.0-a+",
+            "1.0.0-beta.01",
+            "1.0.0-a..b",
+            "1.0.0+a..b",
+            "1..0",
+            "2147483648.0",
+            "1.0.0-é",
+            "v1.0",
+            "1.0.0-+meta",
         ] {
             assert!(compare(bad, "1.0").is_err(), "{bad:?} must be rejected");
         }

@@ -84,9 +84,17 @@ impl FromStr for Version {
         }
         let core = input.trim_matches(is_ruby_space);
         if !core.is_empty() && !is_correct(core) {
-            return Err(VersionError::new(SCHEME, input, "malformed version number string"));
+            return Err(VersionError::new(
+                SCHEME,
+                input,
+                "malformed version number string",
+            ));
         }
-        let version = if core.is_empty() { "0".to_owned() } else { core.replace('-', ".pre.") };
+        let version = if core.is_empty() {
+            "0".to_owned()
+        } else {
+            core.replace('-', ".pre.")
+        };
 
         let mut segments = Vec::new();
         let bytes = version.as_bytes();
@@ -181,7 +189,9 @@ mod tests {
 
     #[test]
     fn prereleases_sort_before_releases() {
-        let chain = ["1.0.a", "1.0.a1", "1.0.a2", "1.0.b1", "1.0.rc1", "1.0", "1.0.1", "1.1"];
+        let chain = [
+            "1.0.a", "1.0.a1", "1.0.a2", "1.0.b1", "1.0.rc1", "1.0", "1.0.1", "1.1",
+        ];
         for w in chain.windows(2) {
             assert_eq!(cmp(w[0], w[1]), Ordering::Less, "{} < {}", w[0], w[1]);
             assert_eq!(cmp(w[1], w[0]), Ordering::Greater);
@@ -199,12 +209,17 @@ mod tests {
         assert_eq!(cmp("", "0"), Ordering::Equal);
         assert_eq!(cmp("1.a10", "1.a9"), Ordering::Greater);
         assert_eq!(cmp("1.A", "1.a"), Ordering::Less);
-        assert_eq!(cmp("99999999999999999999999.1", "99999999999999999999999"), Ordering::Greater);
+        assert_eq!(
+            cmp("99999999999999999999999.1", "99999999999999999999999"),
+            Ordering::Greater
+        );
     }
 
     #[test]
     fn malformed() {
-        for bad in ["a", "1..2", "1.", ".1", "1.0-", "1.0-a..b", "1 0", "1.0_1", "v1", "1.é"] {
+        for bad in [
+            "a", "1..2", "1.", ".1", "1.0-", "1.0-a..b", "1 0", "1.0_1", "v1", "1.é",
+        ] {
             assert!(compare(bad, "1").is_err(), "{bad:?} must be rejected");
         }
         assert!(compare(&"1".repeat(300), "1").is_err());

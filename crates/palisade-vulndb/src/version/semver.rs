@@ -68,20 +68,14 @@ pub enum Identifier {
 fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-            | '\u{feff}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
@@ -100,7 +94,9 @@ fn parse_core(part: &str, what: &str, input: &str) -> Result<u64, VersionError> 
     }
     match part.parse::<u64>() {
         Ok(n) if n <= MAX_SAFE_INTEGER => Ok(n),
-        _ => Err(err(format!("{what} version {part:?} is larger than 2^53 - 1"))),
+        _ => Err(err(format!(
+            "{what} version {part:?} is larger than 2^53 - 1"
+        ))),
     }
 }
 
@@ -161,7 +157,13 @@ impl FromStr for Version {
                 build_ids.push(id.to_owned());
             }
         }
-        Ok(Self { major, minor, patch, pre: pre_ids, build: build_ids })
+        Ok(Self {
+            major,
+            minor,
+            patch,
+            pre: pre_ids,
+            build: build_ids,
+        })
     }
 }
 
@@ -189,7 +191,10 @@ fn compare_identifiers(a: &Identifier, b: &Identifier) -> Ordering {
         return x.cmp(y);
     }
     match (a.is_numeric(), b.is_numeric()) {
-        (true, true) => a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(Ordering::Equal),
+        (true, true) => a
+            .as_f64()
+            .partial_cmp(&b.as_f64())
+            .unwrap_or(Ordering::Equal),
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
         (false, false) => match (a, b) {
@@ -202,7 +207,8 @@ fn compare_identifiers(a: &Identifier, b: &Identifier) -> Ordering {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        let main = (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch));
+        let main =
+            (self.major, self.minor, self.patch).cmp(&(other.major, other.minor, other.patch));
         if main != Ordering::Equal {
             return main;
         }
@@ -309,18 +315,40 @@ mod tests {
     #[test]
     fn go_pseudo_versions() {
         assert_eq!(
-            cmp("v0.0.0-20200101000000-abcdef123456", "v0.0.0-20210101000000-abcdef123456"),
+            cmp(
+                "v0.0.0-20200101000000-abcdef123456",
+                "v0.0.0-20210101000000-abcdef123456"
+            ),
             Ordering::Less
         );
-        assert_eq!(cmp("v1.2.4-0.20200101000000-abcdef123456", "v1.2.3"), Ordering::Greater);
-        assert_eq!(cmp("v1.2.4-0.20200101000000-abcdef123456", "v1.2.4-pre"), Ordering::Less);
+        assert_eq!(
+            cmp("v1.2.4-0.20200101000000-abcdef123456", "v1.2.3"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            cmp("v1.2.4-0.20200101000000-abcdef123456", "v1.2.4-pre"),
+            Ordering::Less
+        );
     }
 
     #[test]
     fn invalid_versions() {
         for bad in [
-            "", "1", "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "1.2.3-", "1.2.3-01",
-            "1.2.3-a..b", "1.2.3+", "1.2.3+a..b", "1.2.3-ä", "a.b.c", "1.2.3 x",
+            "",
+            "1",
+            "1.2",
+            "1.2.3.4",
+            "01.2.3",
+            "1.02.3",
+            "1.2.03",
+            "1.2.3-",
+            "1.2.3-01",
+            "1.2.3-a..b",
+            "1.2.3+",
+            "1.2.3+a..b",
+            "1.2.3-ä",
+            "a.b.c",
+            "1.2.3 x",
             "9007199254740992.0.0",
         ] {
             assert!(compare(bad, "1.0.0").is_err(), "{bad:?} must be rejected");
@@ -335,7 +363,13 @@ mod tests {
     #[test]
     fn big_numeric_identifiers_round_like_javascript() {
         // 2^53 and 2^53 + 1 are the same double: npm says equal and stops comparing.
-        assert_eq!(cmp("1.0.0-9007199254740992.a", "1.0.0-9007199254740993.b"), Ordering::Equal);
-        assert_eq!(cmp("1.0.0-9007199254740990", "1.0.0-99999999999999999999"), Ordering::Less);
+        assert_eq!(
+            cmp("1.0.0-9007199254740992.a", "1.0.0-9007199254740993.b"),
+            Ordering::Equal
+        );
+        assert_eq!(
+            cmp("1.0.0-9007199254740990", "1.0.0-99999999999999999999"),
+            Ordering::Less
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! Replay a run with `PALISADE_DIFF_SEED=<seed>`; `PALISADE_DIFF_PAIRS` changes the pair count.
 
 #![allow(dead_code)]
+// The seed and the summary go to stderr: that is how a failing run is replayed.
+#![allow(clippy::print_stderr)]
 
 use std::cmp::Ordering;
 use std::io::{Read, Write};
@@ -40,7 +42,9 @@ pub fn pair_count() -> usize {
 
 /// A directory for the oracle's helper files, kept between runs (under `target/`).
 pub fn tool_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("differential").join(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("differential")
+        .join(name);
     std::fs::create_dir_all(&dir).expect("create the oracle directory");
     dir
 }
@@ -66,12 +70,24 @@ pub fn run_oracle(mut cmd: Command, pairs: &[(String, String)]) -> Vec<Option<Or
         .unwrap_or_else(|e| panic!("cannot start the oracle {cmd:?}: {e}"));
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || {
-        stdin.write_all(input.as_bytes()).expect("write pairs to the oracle");
+        stdin
+            .write_all(input.as_bytes())
+            .expect("write pairs to the oracle");
     });
     let mut out = String::new();
-    child.stdout.take().expect("stdout").read_to_string(&mut out).expect("read the oracle");
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("read the oracle");
     let mut err = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut err).ok();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .ok();
     writer.join().expect("writer thread");
     let status = child.wait().expect("wait for the oracle");
     assert!(status.success(), "oracle {cmd:?} failed ({status}): {err}");
@@ -85,7 +101,13 @@ pub fn run_oracle(mut cmd: Command, pairs: &[(String, String)]) -> Vec<Option<Or
             other => panic!("unexpected oracle answer {other:?}; stderr: {err}"),
         })
         .collect();
-    assert_eq!(answers.len(), pairs.len(), "oracle answered {} of {} pairs; stderr: {err}", answers.len(), pairs.len());
+    assert_eq!(
+        answers.len(),
+        pairs.len(),
+        "oracle answered {} of {} pairs; stderr: {err}",
+        answers.len(),
+        pairs.len()
+    );
     answers
 }
 
@@ -114,7 +136,10 @@ pub fn check(
             rejected += 1;
         }
     }
-    eprintln!("{scheme}: {} pairs agree ({rejected} rejected by both)", pairs.len());
+    eprintln!(
+        "{scheme}: {} pairs agree ({rejected} rejected by both)",
+        pairs.len()
+    );
 }
 
 /// Picks one of `items`.

@@ -88,6 +88,16 @@ const BRANCHES: &[&str] = &[
     "feature-dev",
 ];
 
+/// Mostly from the first `common` entries of `items`, sometimes from all of them.
+fn pick_mostly<'a>(rng: &mut fastrand::Rng, items: &[&'a str], common: usize) -> &'a str {
+    let end = if rng.u8(..8) == 0 {
+        items.len()
+    } else {
+        common
+    };
+    common::pick(rng, &items[..end])
+}
+
 fn gen(rng: &mut fastrand::Rng) -> String {
     if rng.u8(..10) == 0 {
         return common::pick(rng, BRANCHES).to_owned();
@@ -96,18 +106,14 @@ fn gen(rng: &mut fastrand::Rng) -> String {
     if rng.u8(..8) == 0 {
         s.push_str(common::pick(rng, &["v", "V"]));
     }
-    s.push_str(common::pick(rng, NUMBERS));
+    s.push_str(pick_mostly(rng, NUMBERS, 8));
     for _ in 0..rng.usize(..4) {
-        s.push_str(if rng.u8(..6) == 0 {
-            common::pick(rng, SEPARATORS)
-        } else {
-            "."
-        });
-        s.push_str(common::pick(rng, NUMBERS));
+        s.push_str(pick_mostly(rng, SEPARATORS, 1));
+        s.push_str(pick_mostly(rng, NUMBERS, 8));
     }
     if rng.u8(..2) == 0 {
         s.push_str(common::pick(rng, &["-", "", ".", "_"]));
-        s.push_str(common::pick(rng, STABILITIES));
+        s.push_str(pick_mostly(rng, STABILITIES, 14));
         if rng.bool() {
             s.push_str(common::pick(rng, &["", ".", "-"]));
             s.push_str(common::pick(rng, &NUMBERS[..10]));
@@ -122,6 +128,7 @@ fn gen(rng: &mut fastrand::Rng) -> String {
         2 => s.push_str(" as 1.0.0"),
         3 => s = format!(" {s} "),
         4 => s.push('-'),
+        5 => s = format!("{s}-{}", common::pick(rng, &STABILITIES[..14])),
         _ => {}
     }
     s

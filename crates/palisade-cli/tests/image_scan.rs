@@ -1,0 +1,78 @@
+//! `palisade image scan` on the real test image against the real OSV data.
+
+mod common;
+
+use common::{images, palisade};
+
+fn osv(ecosystem: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/osv")
+        .join(ecosystem)
+        .join("all.zip")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn the_old_python_packages_are_reported_with_their_fixes() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = format!(
+        "docker-archive:{}",
+        images().join("app-docker.tar").display()
+    );
+    let out = palisade(
+        &[
+            "image",
+            "scan",
+            &image,
+            "--osv",
+            &osv("PyPI"),
+            "--osv",
+            &osv("Go"),
+            "-f",
+            "json",
+        ],
+        cache.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["databases"].as_array().unwrap().len(), 2);
+    assert_eq!(report["databases"][0]["records"], 2661);
+    let findings = report["findings"].as_array().unwrap();
+    let find = |package: &str, alias: &str| {
+        findings.iter().find(|f| {
+            f["package"] == package
+                && (f["id"] == alias
+                    || f["aliases"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == alias)))
+        })
+    };
+    let requests = find("requests", "PYSEC-2018-28").expect("requests 2.19.0: PYSEC-2018-28");
+    assert_eq!(requests["id"], "CVE-2018-18074");
+    assert_eq!(requests["fixed_version"], "2.20.0");
+    assert_eq!(requests["version"], "2.19.0");
+    assert!(requests["introduced_by"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    assert!(find("PyYAML", "PYSEC-2020-96").is_some());
+    assert!(find("urllib3", "PYSEC-2019-133").is_some());
+    // Outside the ranges: PyYAML 5.3 is not in [5.1, 5.2b1).
+    assert!(find("PyYAML", "PYSEC-2020-176").is_none());
+    // One finding per vulnerability per package.
+    let mut keys: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| (f["package"].to_string(), f["id"].to_string()))
+        .collect();
+    let total = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), total);
+    // No Debian package is matched against language data.
+    assert!(findings.iter().all(|f| f["ecosystem"] != "deb"));
+}

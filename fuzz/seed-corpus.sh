@@ -35,6 +35,30 @@ osv_work=$(mktemp -d)
 (cd "$osv_work" && unzip -q "$here/../../shared/data/osv/PyPI/all.zip" PYSEC-2018-28.json PYSEC-2020-96.json PYSEC-2021-142.json \
   && cp PYSEC-*.json "$corpus/osv_record/" && zip -q "$corpus/osv_zip/pypi-slice.zip" PYSEC-*.json)
 rm -rf "$osv_work"
+# Version pairs, NUL-separated, per scheme.
+while read -r scheme a b; do
+  mkdir -p "$corpus/version_$scheme"
+  printf '%s\0%s' "$a" "$b" > "$corpus/version_$scheme/$(printf '%s_%s' "$a" "$b" | sha1sum | cut -c1-16)"
+done <<'PAIRS'
+deb 1:2.30-1~deb12u1 2.30-1
+deb 1.0~rc1 1.0
+rpm 2:1.2.3-4.el9 1.2.3^git1-1
+rpm 1.0~beta 1.0
+apk 1.2.3_rc1-r0 1.2.3-r1
+apk 2.4.52-r0 2.4.52a-r0
+semver 1.2.3-alpha.1+build 1.2.3
+semver v0.0.0-20200101000000-abcdef123456 0.1.0
+pep440 1!2.0.post1.dev3+local.7 2.0rc1
+pep440 1.0a1 1.0.0
+maven 1.0-alpha-1 1.0-SNAPSHOT
+maven 1.0.0.RELEASE 1-sp1
+rubygems 1.0.0.pre.a 1.0.0
+rubygems 2.0.0.rc1 2.0.0.b2
+nuget 1.0.0.1-Beta+meta 1.0.0.1-beta
+nuget 2.0 2.0.0.0
+composer v1.0.0-RC1 1.0.0-beta2
+composer dev-main 1.0.x-dev
+PAIRS
 for t in image_manifest sbom_read; do seed "$t" "$here"/seeds/$t/*; done
 # Layer tars: a few fixture trees as plain and gzip tars, with a symlink and a whiteout.
 mkdir -p "$corpus/layer_walk"

@@ -63,3 +63,12 @@ pub fn osv_zip(data: &[u8]) {
 pub fn osv_record(data: &[u8]) {
     let _ = serde_json::from_slice::<palisade_vulndb::osv::Record>(data);
 }
+
+/// Splits `data` at the first NUL into two versions and compares them under `scheme`.
+pub fn version_compare(scheme: palisade_vulndb::version::Scheme, data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (a, b) = text.split_once('\0').unwrap_or((&text, "1.0"));
+    let _ = scheme.compare(a, b);
+    let _ = scheme.compare(b, a);
+    let _ = scheme.compare(a, a);
+}

@@ -34,7 +34,8 @@ pub struct LayerResult {
 }
 
 /// Reports progress of a scan (the CLI draws a progress bar from it).
-pub trait ScanProgress {
+/// Called from the worker threads that walk layers, hence `Sync`.
+pub trait ScanProgress: Sync {
     fn layer_started(&self, _index: usize, _count: usize, _diff_id: &str, _bytes: u64) {}
     fn layer_finished(&self, _index: usize, _cached: bool) {}
 }
@@ -182,14 +183,7 @@ pub fn scan(
             });
             progress.layer_finished(0, false);
         }
-        ImageContent::Layers(layers) => {
-            for (i, layer) in layers.iter().enumerate() {
-                progress.layer_started(i, layers.len(), &layer.diff_id, layer.blob.size()?);
-                let (result, cached) = scan_layer(layer, options)?;
-                progress.layer_finished(i, cached);
-                results.push(result);
-            }
-        }
+        ImageContent::Layers(layers) => results = scan_layers(layers, options, progress)?,
     }
     Ok(assemble(image, source, &results))
 }
@@ -197,6 +191,55 @@ pub fn scan(
 /// Bumped whenever `LayerResult` or the way the scan fills it changes, so that cache entries
 /// written by an older Palisade are not read as if they were complete.
 const LAYER_RESULT_FORMAT: u32 = 1;
+
+/// Walks the layers on as many threads as there are cores (each walk also hashes on a
+/// thread of its own), and returns their results in layer order.
+fn scan_layers(
+    layers: &[Layer],
+    options: &ScanOptions,
+    progress: &dyn ScanProgress,
+) -> Result<Vec<LayerResult>, ScanError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(layers.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<LayerResult, ScanError>>>> =
+        Mutex::new((0..layers.len()).map(|_| None).collect());
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(layer) = layers.get(i) else { break };
+                if failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let size = layer.blob.size().unwrap_or(0);
+                progress.layer_started(i, layers.len(), &layer.diff_id, size);
+                let outcome = scan_layer(layer, options).map(|(result, cached)| {
+                    progress.layer_finished(i, cached);
+                    result
+                });
+                if outcome.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if let Ok(mut slots) = slots.lock() {
+                    slots[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    let slots = slots.into_inner().unwrap_or_default();
+    let mut results = Vec::with_capacity(layers.len());
+    // Layers are left unwalked only once another failed, and that failure is returned.
+    for outcome in slots.into_iter().flatten() {
+        results.push(outcome?);
+    }
+    Ok(results)
+}
 
 fn cache_path(dir: &Path, diff_id: &str) -> PathBuf {
     let hex = diff_id.strip_prefix("sha256:").unwrap_or(diff_id);

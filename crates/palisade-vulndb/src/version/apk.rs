@@ -87,19 +87,7 @@ impl Ord for ApkVersion {
     }
 }
 
-impl PartialOrd for ApkVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for ApkVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for ApkVersion {}
+super::order_by_cmp!(ApkVersion);
 
 /// Orders two Alpine versions as `apk version -t` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {

@@ -136,19 +136,7 @@ impl Ord for DebVersion {
     }
 }
 
-impl PartialOrd for DebVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for DebVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for DebVersion {}
+super::order_by_cmp!(DebVersion);
 
 /// Orders two Debian versions as `dpkg --compare-versions` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {

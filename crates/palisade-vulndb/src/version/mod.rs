@@ -3,6 +3,27 @@
 
 use std::cmp::Ordering;
 
+/// Derives `PartialEq`, `Eq` and `PartialOrd` from a version type's `Ord`: two versions are
+/// equal when they order equal, even when written differently (`1.0` and `1.0.0`).
+macro_rules! order_by_cmp {
+    ($t:ty) => {
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other).is_eq()
+            }
+        }
+
+        impl Eq for $t {}
+    };
+}
+pub(crate) use order_by_cmp;
+
 pub mod apk;
 pub mod composer;
 pub mod deb;

@@ -117,19 +117,7 @@ impl Ord for RpmVersion {
     }
 }
 
-impl PartialOrd for RpmVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for RpmVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for RpmVersion {}
+super::order_by_cmp!(RpmVersion);
 
 /// Orders two `[epoch:]version[-release]` strings as `rpm.labelCompare` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {

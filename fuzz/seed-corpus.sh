@@ -35,6 +35,14 @@ osv_work=$(mktemp -d)
 (cd "$osv_work" && unzip -q "$here/../../shared/data/osv/PyPI/all.zip" PYSEC-2018-28.json PYSEC-2020-96.json PYSEC-2021-142.json \
   && cp PYSEC-*.json "$corpus/osv_record/" && zip -q "$corpus/osv_zip/pypi-slice.zip" PYSEC-*.json)
 rm -rf "$osv_work"
+# KEV: the head of the real catalog, re-closed as valid JSON.
+mkdir -p "$corpus/kev"
+python3 - "$here/../../shared/data/kev/known_exploited_vulnerabilities.json" "$corpus/kev/head.json" <<'PY'
+import json, sys
+catalog = json.load(open(sys.argv[1]))
+catalog["vulnerabilities"] = catalog["vulnerabilities"][:5]
+json.dump(catalog, open(sys.argv[2], "w"))
+PY
 # Version pairs, NUL-separated, per scheme.
 while read -r scheme a b; do
   mkdir -p "$corpus/version_$scheme"

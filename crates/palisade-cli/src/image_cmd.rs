@@ -95,13 +95,27 @@ pub async fn sbom(
 pub async fn scan(
     args: &ImageArgs,
     osv: &[PathBuf],
+    kev: Option<&Path>,
     format: InspectFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let inventory = inventory(args).await?;
     let osv = osv.to_vec();
-    let (index, databases) = tokio::task::spawn_blocking(move || load_osv(&osv)).await??;
-    let findings = index.findings(&inventory);
+    let (index, mut databases) = tokio::task::spawn_blocking(move || load_osv(&osv)).await??;
+    let mut findings = index.findings(&inventory);
+    if let Some(path) = kev {
+        use sha2::Digest;
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let catalog = palisade_vulndb::feed::kev::read_kev(&bytes)
+            .with_context(|| format!("reading {}", path.display()))?;
+        databases.push(palisade_model::DatabaseInfo {
+            source: path.display().to_string(),
+            digest: format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes))),
+            records: catalog.entries.len(),
+            skipped: catalog.skipped,
+        });
+        palisade_vulndb::apply_kev(&mut findings, &catalog);
+    }
     let report = palisade_model::ScanReport {
         source: inventory.source.clone(),
         artifact: inventory.artifact.clone(),

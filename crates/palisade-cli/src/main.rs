@@ -59,6 +59,9 @@ enum ImageCommand {
         /// An OSV `all.zip` (as osv.dev publishes per ecosystem); repeatable.
         #[arg(long = "osv", required = true)]
         osv: Vec<PathBuf>,
+        /// CISA's known_exploited_vulnerabilities.json: marks exploited findings, listed first.
+        #[arg(long)]
+        kev: Option<PathBuf>,
         #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
         format: InspectFormat,
         /// Write to this file instead of stdout.
@@ -173,10 +176,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ImageCommand::Scan {
                     image,
                     osv,
+                    kev,
                     format,
                     output,
                 },
-        } => image_cmd::scan(&image, &osv, format, output.as_deref()).await,
+        } => image_cmd::scan(&image, &osv, kev.as_deref(), format, output.as_deref()).await,
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,

@@ -76,3 +76,64 @@ fn the_old_python_packages_are_reported_with_their_fixes() {
     // No Debian package is matched against language data.
     assert!(findings.iter().all(|f| f["ecosystem"] != "deb"));
 }
+
+#[test]
+fn exploited_vulnerabilities_are_marked_from_the_real_kev_catalog_and_listed_first() {
+    // A root filesystem with salt 3000.1 (CVE-2020-11651 and CVE-2020-11652, both in KEV) and
+    // an unrelated old package.
+    let root = tempfile::tempdir().unwrap();
+    for (name, version) in [("salt", "3000.1"), ("requests", "2.19.0")] {
+        let dir = root.path().join(format!(
+            "usr/lib/python3/dist-packages/{name}-{version}.dist-info"
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("METADATA"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n"),
+        )
+        .unwrap();
+    }
+    let kev = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/kev/known_exploited_vulnerabilities.json");
+    let cache = tempfile::tempdir().unwrap();
+    let out = palisade(
+        &[
+            "image",
+            "scan",
+            &format!("dir:{}", root.path().display()),
+            "--osv",
+            &osv("PyPI"),
+            "--kev",
+            kev.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+        cache.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let salt = findings
+        .iter()
+        .find(|f| f["id"] == "CVE-2020-11651")
+        .expect("salt 3000.1: CVE-2020-11651");
+    assert_eq!(salt["fixed_version"], "3000.2");
+    assert!(salt["kev"]["date_added"]
+        .as_str()
+        .unwrap()
+        .starts_with("20"));
+    assert!(salt["kev"]["required_action"].is_string());
+    // Exploited findings come first; requests' are not exploited.
+    let first_plain = findings.iter().position(|f| f["kev"].is_null()).unwrap();
+    assert!(findings[..first_plain]
+        .iter()
+        .all(|f| f["package"] == "salt"));
+    assert!(findings
+        .iter()
+        .any(|f| f["package"] == "requests" && f["kev"].is_null()));
+    assert_eq!(report["databases"][1]["records"], 1404);
+}

@@ -23,6 +23,23 @@ pub struct Finding {
     pub locations: Vec<Location>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub introduced_by: Option<String>,
+    /// Present when CISA lists the vulnerability as exploited in the wild.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kev: Option<KevInfo>,
+}
+
+/// A CISA Known Exploited Vulnerabilities entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KevInfo {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub date_added: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub due_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub required_action: Option<String>,
+    pub known_ransomware_campaign_use: bool,
 }
 
 /// The result of `palisade image scan`: what was scanned, against which data, what was found.

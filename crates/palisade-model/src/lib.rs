@@ -6,7 +6,7 @@ mod os;
 mod package;
 mod purl;
 
-pub use finding::{DatabaseInfo, Finding, ScanReport};
+pub use finding::{DatabaseInfo, Finding, KevInfo, ScanReport};
 pub use inventory::{Artifact, ArtifactKind, Inventory, LayerInfo};
 pub use os::{OsFamily, OsInfo};
 pub use package::{Ecosystem, Location, Package, PackageKind};

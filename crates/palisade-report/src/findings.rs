@@ -30,7 +30,7 @@ pub fn write_findings(
 
 fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
     let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).collect() };
-    let rows: Vec<[String; 5]> = report
+    let rows: Vec<[String; 6]> = report
         .findings
         .iter()
         .map(|f| {
@@ -40,17 +40,29 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
                 f.ecosystem.to_string(),
                 clean(&f.id),
                 clean(f.fixed_version.as_deref().unwrap_or("-")),
+                if f.kev.is_some() {
+                    "KEV".into()
+                } else {
+                    String::new()
+                },
             ]
         })
         .collect();
-    let headers = ["PACKAGE", "VERSION", "TYPE", "VULNERABILITY", "FIXED IN"];
+    let headers = [
+        "PACKAGE",
+        "VERSION",
+        "TYPE",
+        "VULNERABILITY",
+        "FIXED IN",
+        "EXPLOITED",
+    ];
     let mut widths = headers.map(str::len);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: [&str; 5], out: &mut dyn Write| -> std::io::Result<()> {
+    let line = |cells: [&str; 6], out: &mut dyn Write| -> std::io::Result<()> {
         let mut text = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
             if i + 1 == cells.len() {
@@ -63,7 +75,7 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
     };
     line(headers, out)?;
     for row in &rows {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4]], out)?;
+        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]], out)?;
     }
     let vulnerable: std::collections::BTreeSet<(&str, &str)> = report
         .findings

@@ -69,6 +69,17 @@ impl OsvIndex {
     }
 }
 
+/// Marks the findings CISA lists as exploited, and puts them first.
+pub fn apply_kev(findings: &mut [Finding], kev: &crate::feed::kev::KevCatalog) {
+    for finding in findings.iter_mut() {
+        finding.kev = std::iter::once(&finding.id)
+            .chain(&finding.aliases)
+            .find_map(|id| kev.entries.get(id))
+            .cloned();
+    }
+    findings.sort_by_key(|f| f.kev.is_none());
+}
+
 /// `Debian:12` → `Debian`.
 fn base_ecosystem(ecosystem: &str) -> &str {
     ecosystem.split(':').next().unwrap_or(ecosystem)
@@ -141,6 +152,7 @@ fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> 
                 fixed_version,
                 locations: package.locations.clone(),
                 introduced_by: package.introduced_by.clone(),
+                kev: None,
             }
         })
         .collect()

@@ -9,4 +9,4 @@ pub mod matcher;
 pub mod osv;
 pub mod version;
 
-pub use index::OsvIndex;
+pub use index::{apply_kev, OsvIndex};

@@ -13,6 +13,10 @@ pub struct Finding {
     pub aliases: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub summary: Option<String>,
+    pub severity: crate::Severity,
+    /// The CVSS vector and base score the severity comes from, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cvss: Option<Cvss>,
     pub package: String,
     pub version: String,
     pub ecosystem: Ecosystem,
@@ -27,6 +31,14 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub kev: Option<KevInfo>,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    pub vector: String,
+    pub score: f64,
+}
+
+impl Eq for Cvss {}
 
 /// A CISA Known Exploited Vulnerabilities entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,9 +5,11 @@ mod inventory;
 mod os;
 mod package;
 mod purl;
+mod severity;
 
-pub use finding::{DatabaseInfo, Finding, KevInfo, ScanReport};
+pub use finding::{Cvss, DatabaseInfo, Finding, KevInfo, ScanReport};
 pub use inventory::{Artifact, ArtifactKind, Inventory, LayerInfo};
 pub use os::{OsFamily, OsInfo};
 pub use package::{Ecosystem, Location, Package, PackageKind};
 pub use purl::purl_for;
+pub use severity::Severity;

@@ -16,6 +16,7 @@ mod spdx_ids;
 mod table;
 
 pub use findings::{write_findings, FindingsFormat};
+
 pub use read::{read_sbom, MAX_SBOM_BYTES};
 
 /// The output formats of `palisade sbom`.

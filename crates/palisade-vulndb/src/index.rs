@@ -153,6 +153,8 @@ fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> 
                 locations: package.locations.clone(),
                 introduced_by: package.introduced_by.clone(),
                 kev: None,
+                severity: palisade_model::Severity::Unknown,
+                cvss: None,
             }
         })
         .collect()

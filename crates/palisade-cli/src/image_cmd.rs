@@ -91,11 +91,19 @@ pub async fn sbom(
     Ok(ExitCode::SUCCESS)
 }
 
+/// What makes `palisade image scan` fail a CI pipeline, and what it leaves out.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanPolicy {
+    pub fail_on: Option<palisade_model::Severity>,
+    pub ignore_unfixed: bool,
+}
+
 /// `palisade image scan`: catalog the image, then match its packages against OSV data.
 pub async fn scan(
     args: &ImageArgs,
     osv: &[PathBuf],
     kev: Option<&Path>,
+    policy: ScanPolicy,
     format: InspectFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
@@ -116,6 +124,12 @@ pub async fn scan(
         });
         palisade_vulndb::apply_kev(&mut findings, &catalog);
     }
+    if policy.ignore_unfixed {
+        findings.retain(|f| f.fixed_version.is_some());
+    }
+    let failing = policy.fail_on.map_or(0, |threshold| {
+        findings.iter().filter(|f| f.severity >= threshold).count()
+    });
     let report = palisade_model::ScanReport {
         source: inventory.source.clone(),
         artifact: inventory.artifact.clone(),
@@ -131,6 +145,10 @@ pub async fn scan(
     let mut buffer = Vec::new();
     palisade_report::write_findings(&report, format, &mut buffer)?;
     write_output(output, &buffer)?;
+    if failing > 0 {
+        tracing::warn!("{failing} findings at or above the --fail-on severity");
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

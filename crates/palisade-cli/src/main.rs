@@ -62,6 +62,13 @@ enum ImageCommand {
         /// CISA's known_exploited_vulnerabilities.json: marks exploited findings, listed first.
         #[arg(long)]
         kev: Option<PathBuf>,
+        /// Exit with status 1 when a finding at or above this severity remains
+        /// (unknown, low, medium, high, critical; unrated findings are `unknown`).
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<palisade_model::Severity>,
+        /// Leave out findings that no released version fixes yet.
+        #[arg(long)]
+        ignore_unfixed: bool,
         #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
         format: InspectFormat,
         /// Write to this file instead of stdout.
@@ -177,10 +184,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     image,
                     osv,
                     kev,
+                    fail_on,
+                    ignore_unfixed,
                     format,
                     output,
                 },
-        } => image_cmd::scan(&image, &osv, kev.as_deref(), format, output.as_deref()).await,
+        } => {
+            let policy = image_cmd::ScanPolicy {
+                fail_on,
+                ignore_unfixed,
+            };
+            image_cmd::scan(
+                &image,
+                &osv,
+                kev.as_deref(),
+                policy,
+                format,
+                output.as_deref(),
+            )
+            .await
+        }
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,

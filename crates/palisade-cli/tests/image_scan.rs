@@ -137,3 +137,56 @@ fn exploited_vulnerabilities_are_marked_from_the_real_kev_catalog_and_listed_fir
         .any(|f| f["package"] == "requests" && f["kev"].is_null()));
     assert_eq!(report["databases"][1]["records"], 1404);
 }
+
+#[test]
+fn severity_comes_from_cvss_and_fail_on_gates_the_exit_code() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = format!(
+        "docker-archive:{}",
+        images().join("app-docker.tar").display()
+    );
+    let pypi = osv("PyPI");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["image", "scan", &image, "--osv", &pypi, "-f", "json"];
+        args.extend_from_slice(extra);
+        palisade(&args, cache.path())
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    // The advisory's own CVSS v3.1 vector gives the score and the rating.
+    let urllib3 = findings
+        .iter()
+        .find(|f| f["id"] == "CVE-2023-43804")
+        .unwrap();
+    assert_eq!(
+        urllib3["cvss"]["vector"],
+        "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N"
+    );
+    assert_eq!(urllib3["cvss"]["score"], 8.1);
+    assert_eq!(urllib3["severity"], "HIGH");
+    // Most severe first.
+    assert_eq!(findings[0]["severity"], "HIGH");
+    let rank = |s: &str| {
+        ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let ranks: Vec<_> = findings
+        .iter()
+        .map(|f| rank(f["severity"].as_str().unwrap()))
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+
+    assert_eq!(run(&["--fail-on", "high"]).status.code(), Some(1));
+    assert_eq!(run(&["--fail-on", "critical"]).status.code(), Some(0));
+    assert_eq!(run(&["--fail-on", "bogus"]).status.code(), Some(2));
+    let fixed_only: serde_json::Value =
+        serde_json::from_slice(&run(&["--ignore-unfixed"]).stdout).unwrap();
+    assert!(fixed_only["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["fixed_version"].is_string()));
+}

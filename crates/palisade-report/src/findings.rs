@@ -30,7 +30,7 @@ pub fn write_findings(
 
 fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
     let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).collect() };
-    let rows: Vec<[String; 6]> = report
+    let rows: Vec<[String; 7]> = report
         .findings
         .iter()
         .map(|f| {
@@ -39,6 +39,7 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
                 clean(&f.version),
                 f.ecosystem.to_string(),
                 clean(&f.id),
+                f.severity.to_string(),
                 clean(f.fixed_version.as_deref().unwrap_or("-")),
                 if f.kev.is_some() {
                     "KEV".into()
@@ -53,6 +54,7 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
         "VERSION",
         "TYPE",
         "VULNERABILITY",
+        "SEVERITY",
         "FIXED IN",
         "EXPLOITED",
     ];
@@ -62,7 +64,7 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: [&str; 6], out: &mut dyn Write| -> std::io::Result<()> {
+    let line = |cells: [&str; 7], out: &mut dyn Write| -> std::io::Result<()> {
         let mut text = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
             if i + 1 == cells.len() {
@@ -75,7 +77,12 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
     };
     line(headers, out)?;
     for row in &rows {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]], out)?;
+        line(
+            [
+                &row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6],
+            ],
+            out,
+        )?;
     }
     let vulnerable: std::collections::BTreeSet<(&str, &str)> = report
         .findings

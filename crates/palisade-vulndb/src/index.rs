@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use palisade_model::{Ecosystem, Finding, Inventory, Package};
+use palisade_model::{Cvss, Ecosystem, Finding, Inventory, Package, Severity};
 
 use crate::matcher::{matching, normalize_name};
 use crate::osv::Record;
@@ -46,7 +46,7 @@ impl OsvIndex {
     }
 
     /// Findings for every package of `inventory` the index has advisories for, one per
-    /// vulnerability per package, sorted by package then id.
+    /// vulnerability per package, most severe first, then by package and id.
     pub fn findings(&self, inventory: &Inventory) -> Vec<Finding> {
         let mut findings = Vec::new();
         for package in &inventory.packages {
@@ -63,8 +63,11 @@ impl OsvIndex {
             let matches = matching(candidates, ecosystem, &name, &package.version);
             findings.extend(merge_aliases(package, matches));
         }
-        findings
-            .sort_by(|a, b| (&a.package, &a.version, &a.id).cmp(&(&b.package, &b.version, &b.id)));
+        // Most severe first; `apply_kev` then moves exploited ones to the top (stable sort).
+        findings.sort_by(|a, b| {
+            (b.severity, &a.package, &a.version, &a.id)
+                .cmp(&(a.severity, &b.package, &b.version, &b.id))
+        });
         findings
     }
 }
@@ -78,6 +81,23 @@ pub fn apply_kev(findings: &mut [Finding], kev: &crate::feed::kev::KevCatalog) {
             .cloned();
     }
     findings.sort_by_key(|f| f.kev.is_none());
+}
+
+/// The highest CVSS v3 base score among a record's `severity` entries (vectors that do not
+/// parse are ignored).
+fn record_cvss(record: &Record) -> Option<Cvss> {
+    record
+        .severity
+        .iter()
+        .filter(|s| s.kind == "CVSS_V3")
+        .filter_map(|s| {
+            let base: cvss::v3::Base = s.score.parse().ok()?;
+            Some(Cvss {
+                vector: s.score.clone(),
+                score: base.score().value(),
+            })
+        })
+        .max_by(|a, b| a.score.total_cmp(&b.score))
 }
 
 /// `Debian:12` → `Debian`.
@@ -108,8 +128,16 @@ fn osv_coordinates(package: &Package) -> Option<(&'static str, String)> {
 /// Advisories naming the same vulnerability (sharing an id or alias) become one finding,
 /// identified by its CVE when one is known.
 fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> Vec<Finding> {
-    let mut groups: Vec<(BTreeSet<String>, Option<String>, Option<String>)> = Vec::new();
+    /// Advisories found to name one vulnerability, and what they say about it.
+    struct Group {
+        ids: BTreeSet<String>,
+        fixed: Option<String>,
+        summary: Option<String>,
+        cvss: Option<Cvss>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
     for m in matches {
+        let cvss = record_cvss(m.record);
         let mut ids: BTreeSet<String> = m.record.aliases.iter().cloned().collect();
         ids.insert(m.record.id.clone());
         let summary = m.record.summary.clone().or_else(|| {
@@ -118,22 +146,27 @@ fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> 
                 .as_deref()
                 .map(|d| d.chars().take(200).collect())
         });
-        match groups.iter_mut().find(|(g, _, _)| !g.is_disjoint(&ids)) {
-            Some((group, fixed, existing_summary)) => {
-                group.extend(ids);
-                if fixed.is_none() {
-                    *fixed = m.fixed;
+        match groups.iter_mut().find(|g| !g.ids.is_disjoint(&ids)) {
+            Some(group) => {
+                group.ids.extend(ids);
+                if cvss.as_ref().map(|c| c.score) > group.cvss.as_ref().map(|c| c.score) {
+                    group.cvss = cvss;
                 }
-                if existing_summary.is_none() {
-                    *existing_summary = summary;
-                }
+                group.fixed = group.fixed.take().or(m.fixed);
+                group.summary = group.summary.take().or(summary);
             }
-            None => groups.push((ids, m.fixed, summary)),
+            None => groups.push(Group {
+                ids,
+                fixed: m.fixed,
+                summary,
+                cvss,
+            }),
         }
     }
     groups
         .into_iter()
-        .map(|(ids, fixed_version, summary)| {
+        .map(|group| {
+            let ids = group.ids;
             let id = ids
                 .iter()
                 .find(|i| i.starts_with("CVE-"))
@@ -144,17 +177,20 @@ fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> 
             Finding {
                 id,
                 aliases,
-                summary,
+                summary: group.summary,
+                severity: group
+                    .cvss
+                    .as_ref()
+                    .map_or(Severity::Unknown, |c| Severity::from_cvss_score(c.score)),
+                cvss: group.cvss,
                 package: package.name.clone(),
                 version: package.version.clone(),
                 ecosystem: package.ecosystem,
                 purl: package.purl.clone(),
-                fixed_version,
+                fixed_version: group.fixed,
                 locations: package.locations.clone(),
                 introduced_by: package.introduced_by.clone(),
                 kev: None,
-                severity: palisade_model::Severity::Unknown,
-                cvss: None,
             }
         })
         .collect()

@@ -64,9 +64,13 @@ fn sarif_log(report: &ScanReport, tool_version: &str) -> Value {
 
     let mut driver = json!({
         "name": "palisade",
-        "informationUri": env!("CARGO_PKG_REPOSITORY"),
         "rules": rules,
     });
+    // The workspace's `repository`; left out if a build ever has none (it must be a URI).
+    let home = env!("CARGO_PKG_REPOSITORY");
+    if !home.is_empty() {
+        driver["informationUri"] = json!(home);
+    }
     if !tool_version.is_empty() {
         driver["version"] = json!(tool_version);
         if is_semver(tool_version) {

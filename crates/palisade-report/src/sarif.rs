@@ -107,7 +107,9 @@ fn rule(findings: &[&Finding]) -> Value {
         .iter()
         .filter_map(|f| f.cvss.as_ref().map(|c| c.score))
         .filter(|s| s.is_finite())
-        .fold(None, |acc: Option<f64>, s| Some(acc.map_or(s, |a| a.max(s))));
+        .fold(None, |acc: Option<f64>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        });
     let mut packages: Vec<&str> = findings.iter().map(|f| f.package.as_str()).collect();
     packages.sort_unstable();
     packages.dedup();
@@ -142,7 +144,12 @@ fn rule(findings: &[&Finding]) -> Value {
         text.push_str(&format!("Aliases: {}\n", first.aliases.join(", ")));
         markdown.push_str(&format!(
             "\nAliases: {}\n",
-            first.aliases.iter().map(|a| md(a)).collect::<Vec<_>>().join(", ")
+            first
+                .aliases
+                .iter()
+                .map(|a| md(a))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if findings.iter().any(|f| f.kev.is_some()) {
@@ -216,10 +223,16 @@ fn result(report: &ScanReport, f: &Finding, rule_index: usize) -> Value {
         properties.insert("layer".into(), json!(l));
     }
     if let Some(c) = &f.cvss {
-        properties.insert("cvss".into(), json!({ "vector": c.vector, "score": c.score }));
+        properties.insert(
+            "cvss".into(),
+            json!({ "vector": c.vector, "score": c.score }),
+        );
     }
     if let Some(kev) = &f.kev {
-        properties.insert("kev".into(), serde_json::to_value(kev).unwrap_or(Value::Null));
+        properties.insert(
+            "kev".into(),
+            serde_json::to_value(kev).unwrap_or(Value::Null),
+        );
     }
 
     let qualified = if f.purl.is_empty() {

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use palisade_model::{
-    Artifact, ArtifactKind, Cvss, DatabaseInfo, Ecosystem, Finding, KevInfo, Location,
-    ScanReport, Severity,
+    Artifact, ArtifactKind, Cvss, DatabaseInfo, Ecosystem, Finding, KevInfo, Location, ScanReport,
+    Severity,
 };
 use palisade_report::write_sarif;
 use serde_json::Value;
@@ -39,14 +39,24 @@ fn finding(id: &str, package: &str, version: &str, severity: Severity) -> Findin
 /// CVSS 5.3 and no fix, a PYSEC without locations, a GO advisory of low and one of unknown
 /// severity.
 fn report() -> ScanReport {
-    let mut a = finding("CVE-2024-0001", "libssl3", "3.0.11-1~deb12u2", Severity::Critical);
+    let mut a = finding(
+        "CVE-2024-0001",
+        "libssl3",
+        "3.0.11-1~deb12u2",
+        Severity::Critical,
+    );
     a.aliases = vec!["GHSA-aaaa-bbbb-cccc".into()];
     a.cvss = Some(Cvss {
         vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
         score: 9.8,
     });
 
-    let mut b = finding("CVE-2024-0001", "openssl", "3.0.11-1~deb12u2", Severity::Critical);
+    let mut b = finding(
+        "CVE-2024-0001",
+        "openssl",
+        "3.0.11-1~deb12u2",
+        Severity::Critical,
+    );
     b.kev = Some(KevInfo {
         name: Some("OpenSSL flaw".into()),
         date_added: Some("2024-03-01".into()),
@@ -177,7 +187,10 @@ fn valid_against_the_official_schema() {
     let doc = sarif(&report());
     assert_valid(&doc, "scan report");
     assert_eq!(doc["version"], "2.1.0");
-    assert_eq!(doc["$schema"], "https://json.schemastore.org/sarif-2.1.0.json");
+    assert_eq!(
+        doc["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
     let driver = &run(&doc)["tool"]["driver"];
     assert_eq!(driver["name"], "palisade");
     assert_eq!(driver["version"], "0.1.0");
@@ -359,7 +372,10 @@ fn messages_locations_and_properties() {
     // KEV: in the message and the properties; the first location is used.
     let b = &results[1];
     let text = b["message"]["text"].as_str().unwrap();
-    assert!(text.contains("KEV") && text.contains("2024-03-01"), "{text}");
+    assert!(
+        text.contains("KEV") && text.contains("2024-03-01"),
+        "{text}"
+    );
     assert!(text.contains("ransomware"), "{text}");
     assert_eq!(b["properties"]["kev"]["date_added"], "2024-03-01");
     assert_eq!(b["locations"].as_array().unwrap().len(), 1);

@@ -15,6 +15,7 @@
 //!
 //! References: OASIS SARIF 2.1.0 (errata 01); GitHub "SARIF support for code scanning".
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use palisade_model::{Finding, ScanReport, Severity};
@@ -41,25 +42,23 @@ pub fn write_sarif(
 
 fn sarif_log(report: &ScanReport, tool_version: &str) -> Value {
     // Distinct ids in order of first appearance; each with the findings that carry it.
-    let mut ids: Vec<&str> = Vec::new();
+    let mut index_of: HashMap<&str, usize> = HashMap::new();
     let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    let mut indexes = Vec::with_capacity(report.findings.len());
     for f in &report.findings {
-        match ids.iter().position(|id| *id == f.id) {
-            Some(i) => groups[i].push(f),
-            None => {
-                ids.push(&f.id);
-                groups.push(vec![f]);
-            }
-        }
+        let i = *index_of.entry(f.id.as_str()).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(f);
+        indexes.push(i);
     }
     let rules: Vec<Value> = groups.iter().map(|g| rule(g)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            let index = ids.iter().position(|id| *id == f.id).unwrap_or_default();
-            result(report, f, index)
-        })
+        .zip(indexes)
+        .map(|(f, i)| result(report, f, i))
         .collect();
 
     let mut driver = json!({
@@ -130,7 +129,7 @@ fn rule(findings: &[&Finding]) -> Value {
     for f in findings {
         let fixed = f.fixed_version.as_deref().unwrap_or("no fix available");
         text.push_str(&format!(
-            "Package: {}\nInstalled version: {}\nFixed version: {}\n",
+            "Package: {}\nInstalled version: {}\nFixed version: {}\n\n",
             f.package, f.version, fixed
         ));
         markdown.push_str(&format!(
@@ -141,7 +140,7 @@ fn rule(findings: &[&Finding]) -> Value {
         ));
     }
     if !first.aliases.is_empty() {
-        text.push_str(&format!("Aliases: {}\n", first.aliases.join(", ")));
+        text.push_str(&format!("Aliases: {}\n\n", first.aliases.join(", ")));
         markdown.push_str(&format!(
             "\nAliases: {}\n",
             first

@@ -449,3 +449,23 @@ fn fingerprints_are_stable_and_distinct() {
         results(&first)[0]["partialFingerprints"]
     );
 }
+
+#[test]
+fn rule_indexes_hold_when_an_id_recurs_later() {
+    let mut r = report();
+    let shared = r.findings.remove(1);
+    r.findings.push(shared);
+    let doc = sarif(&r);
+    assert_valid(&doc, "reordered report");
+    let rules = rules(&doc);
+    assert_eq!(rules.len(), 5);
+    let ids: HashSet<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), rules.len(), "rule ids are distinct");
+    let last = results(&doc).last().unwrap();
+    assert_eq!(last["ruleId"], "CVE-2024-0001");
+    assert_eq!(last["ruleIndex"], 0);
+    for result in results(&doc) {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+}

@@ -11,6 +11,7 @@ mod license;
 mod props;
 mod purl;
 mod read;
+mod sarif;
 mod spdx;
 mod spdx_ids;
 mod table;
@@ -18,6 +19,7 @@ mod table;
 pub use findings::{write_findings, FindingsFormat};
 
 pub use read::{read_sbom, MAX_SBOM_BYTES};
+pub use sarif::write_sarif;
 
 /// The output formats of `palisade sbom`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

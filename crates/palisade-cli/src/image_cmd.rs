@@ -11,7 +11,7 @@ use palisade_model::Inventory;
 use palisade_report::SbomFormat;
 
 use crate::progress::{DownloadProgress, LayerProgress};
-use crate::{Format, ImageArgs, InspectFormat};
+use crate::{Format, ImageArgs, InspectFormat, ScanFormat};
 
 fn cache_root(args: &ImageArgs) -> PathBuf {
     if let Some(dir) = &args.cache_dir {
@@ -104,7 +104,7 @@ pub async fn scan(
     osv: &[PathBuf],
     kev: Option<&Path>,
     policy: ScanPolicy,
-    format: InspectFormat,
+    format: ScanFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let inventory = inventory(args).await?;
@@ -138,12 +138,22 @@ pub async fn scan(
         packages_scanned: inventory.packages.len(),
         findings,
     };
-    let format = match format {
-        InspectFormat::Table => palisade_report::FindingsFormat::Table,
-        InspectFormat::Json => palisade_report::FindingsFormat::Json,
-    };
     let mut buffer = Vec::new();
-    palisade_report::write_findings(&report, format, &mut buffer)?;
+    match format {
+        ScanFormat::Table => palisade_report::write_findings(
+            &report,
+            palisade_report::FindingsFormat::Table,
+            &mut buffer,
+        )?,
+        ScanFormat::Json => palisade_report::write_findings(
+            &report,
+            palisade_report::FindingsFormat::Json,
+            &mut buffer,
+        )?,
+        ScanFormat::Sarif => {
+            palisade_report::write_sarif(&report, env!("CARGO_PKG_VERSION"), &mut buffer)?
+        }
+    }
     write_output(output, &buffer)?;
     if failing > 0 {
         tracing::warn!("{failing} findings at or above the --fail-on severity");

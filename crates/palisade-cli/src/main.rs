@@ -69,8 +69,8 @@ enum ImageCommand {
         /// Leave out findings that no released version fixes yet.
         #[arg(long)]
         ignore_unfixed: bool,
-        #[arg(short, long, value_enum, default_value_t = InspectFormat::Table)]
-        format: InspectFormat,
+        #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
+        format: ScanFormat,
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -90,6 +90,14 @@ enum Format {
     Json,
     Cyclonedx,
     Spdx,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    Table,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other CI tools.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

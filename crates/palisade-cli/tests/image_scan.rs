@@ -190,3 +190,55 @@ fn severity_comes_from_cvss_and_fail_on_gates_the_exit_code() {
         .iter()
         .all(|f| f["fixed_version"].is_string()));
 }
+
+#[test]
+fn sarif_of_a_real_scan_is_valid_against_the_official_schema() {
+    let cache = tempfile::tempdir().unwrap();
+    let image = format!(
+        "docker-archive:{}",
+        images().join("app-docker.tar").display()
+    );
+    let out = palisade(
+        &[
+            "image",
+            "scan",
+            &image,
+            "--osv",
+            &osv("PyPI"),
+            "-f",
+            "sarif",
+        ],
+        cache.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../palisade-report/schemas/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| e.to_string())
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 13);
+    let requests = results
+        .iter()
+        .find(|r| r["ruleId"] == "CVE-2018-18074")
+        .unwrap();
+    assert_eq!(
+        requests["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "opt/app/site-packages/requests-2.19.0.dist-info/METADATA"
+    );
+}

@@ -92,10 +92,33 @@ pub async fn sbom(
 }
 
 /// What makes `palisade image scan` fail a CI pipeline, and what it leaves out.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ScanPolicy {
     pub fail_on: Option<palisade_model::Severity>,
     pub ignore_unfixed: bool,
+    pub ignore_file: Option<PathBuf>,
+    pub vex: Vec<PathBuf>,
+}
+
+/// The suppression rules of `policy`: its ignore file (or ./.palisadeignore) and VEX documents.
+fn suppression_rules(policy: &ScanPolicy) -> anyhow::Result<Vec<palisade_vulndb::suppress::Rule>> {
+    use palisade_vulndb::suppress::{parse_ignore_file, parse_openvex};
+    let mut rules = Vec::new();
+    let default = PathBuf::from(".palisadeignore");
+    let ignore_file = match &policy.ignore_file {
+        Some(path) => Some(path.clone()),
+        None => default.is_file().then_some(default),
+    };
+    if let Some(path) = ignore_file {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        rules.extend(parse_ignore_file(&text, &path.display().to_string())?);
+    }
+    for path in &policy.vex {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        rules.extend(parse_openvex(&bytes, &path.display().to_string())?);
+    }
+    Ok(rules)
 }
 
 /// `palisade image scan`: catalog the image, then match its packages against OSV data.
@@ -127,6 +150,17 @@ pub async fn scan(
     if policy.ignore_unfixed {
         findings.retain(|f| f.fixed_version.is_some());
     }
+    let rules = suppression_rules(&policy)?;
+    let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let (findings, suppressed) =
+        palisade_vulndb::suppress::apply(findings, &rules, today.get(..10).unwrap_or(""));
+    let suppressed = suppressed
+        .into_iter()
+        .map(|(finding, suppression)| palisade_model::SuppressedFinding {
+            finding,
+            suppression,
+        })
+        .collect();
     let failing = policy.fail_on.map_or(0, |threshold| {
         findings.iter().filter(|f| f.severity >= threshold).count()
     });
@@ -137,6 +171,7 @@ pub async fn scan(
         databases,
         packages_scanned: inventory.packages.len(),
         findings,
+        suppressed,
     };
     let mut buffer = Vec::new();
     match format {

@@ -69,6 +69,13 @@ enum ImageCommand {
         /// Leave out findings that no released version fixes yet.
         #[arg(long)]
         ignore_unfixed: bool,
+        /// Accepted vulnerabilities, one per line: `ID [purl:PURL] [exp:YYYY-MM-DD] [# reason]`
+        /// (default: ./.palisadeignore when it exists).
+        #[arg(long)]
+        ignore_file: Option<PathBuf>,
+        /// OpenVEX document; `not_affected` and `fixed` statements suppress findings. Repeatable.
+        #[arg(long)]
+        vex: Vec<PathBuf>,
         #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
         format: ScanFormat,
         /// Write to this file instead of stdout.
@@ -194,6 +201,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     kev,
                     fail_on,
                     ignore_unfixed,
+                    ignore_file,
+                    vex,
                     format,
                     output,
                 },
@@ -201,6 +210,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let policy = image_cmd::ScanPolicy {
                 fail_on,
                 ignore_unfixed,
+                ignore_file,
+                vex,
             };
             image_cmd::scan(
                 &image,

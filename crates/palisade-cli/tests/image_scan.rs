@@ -242,3 +242,128 @@ fn sarif_of_a_real_scan_is_valid_against_the_official_schema() {
         "opt/app/site-packages/requests-2.19.0.dist-info/METADATA"
     );
 }
+
+#[test]
+fn ignore_files_and_openvex_suppress_findings_with_their_reasons() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let image = format!(
+        "docker-archive:{}",
+        images().join("app-docker.tar").display()
+    );
+    let ignore = work.path().join("ignore");
+    std::fs::write(
+        &ignore,
+        "# reviewed 2026-11\n\
+         CVE-2018-18074 exp:2099-12-31 # only internal HTTP\n\
+         CVE-2020-1747 exp:2000-01-01 # expired: applies no more\n",
+    )
+    .unwrap();
+    let vex = work.path().join("app.openvex.json");
+    std::fs::write(
+        &vex,
+        r#"{
+  "@context": "https://openvex.dev/ns/v0.2.0",
+  "@id": "https://example.com/vex/app-1",
+  "author": "Palisade tests",
+  "timestamp": "2026-11-24T00:00:00Z",
+  "version": 1,
+  "statements": [
+    {"vulnerability": {"name": "CVE-2020-14343"},
+     "products": [{"@id": "pkg:pypi/pyyaml"}],
+     "status": "not_affected",
+     "justification": "vulnerable_code_not_in_execute_path"},
+    {"vulnerability": {"name": "CVE-2019-10906"},
+     "products": [{"@id": "pkg:pypi/jinja2"}],
+     "status": "affected",
+     "action_statement": "upgrade"}
+  ]
+}"#,
+    )
+    .unwrap();
+    let out = palisade(
+        &[
+            "image",
+            "scan",
+            &image,
+            "--osv",
+            &osv("PyPI"),
+            "--ignore-file",
+            ignore.to_str().unwrap(),
+            "--vex",
+            vex.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+        cache.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        f.get("finding").unwrap_or(f)["id"]
+                            .as_str()
+                            .unwrap()
+                            .to_string()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let kept = ids("findings");
+    let suppressed = ids("suppressed");
+    assert!(
+        suppressed.contains(&"CVE-2018-18074".to_string()),
+        "{suppressed:?}"
+    );
+    assert!(
+        suppressed.contains(&"CVE-2020-14343".to_string()),
+        "{suppressed:?}"
+    );
+    // Expired lines and `affected` statements suppress nothing.
+    assert!(kept.contains(&"CVE-2020-1747".to_string()));
+    assert!(kept.contains(&"CVE-2019-10906".to_string()));
+    let pyyaml = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["finding"]["id"] == "CVE-2020-14343")
+        .unwrap();
+    assert_eq!(pyyaml["suppression"]["status"], "not_affected");
+    assert_eq!(
+        pyyaml["suppression"]["justification"],
+        "vulnerable_code_not_in_execute_path"
+    );
+    let requests = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["finding"]["id"] == "CVE-2018-18074")
+        .unwrap();
+    assert_eq!(requests["suppression"]["reason"], "only internal HTTP");
+
+    // A malformed ignore file is an error with file and line.
+    std::fs::write(&ignore, "CVE-1 exp:soon\n").unwrap();
+    let bad = palisade(
+        &[
+            "image",
+            "scan",
+            &image,
+            "--osv",
+            &osv("PyPI"),
+            "--ignore-file",
+            ignore.to_str().unwrap(),
+        ],
+        cache.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(":1:"));
+}

@@ -66,6 +66,30 @@ pub struct ScanReport {
     /// Packages looked at (all of them, vulnerable or not).
     pub packages_scanned: usize,
     pub findings: Vec<Finding>,
+    /// Findings left out by a `.palisadeignore` line or a VEX statement, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub suppressed: Vec<SuppressedFinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressedFinding {
+    pub finding: Finding,
+    pub suppression: Suppression,
+}
+
+/// Why a finding was suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The file it came from.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// VEX status (`not_affected`, `fixed`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<String>,
+    /// VEX justification (`vulnerable_code_not_in_execute_path`, ...).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub justification: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

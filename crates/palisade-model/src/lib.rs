@@ -7,7 +7,9 @@ mod package;
 mod purl;
 mod severity;
 
-pub use finding::{Cvss, DatabaseInfo, Finding, KevInfo, ScanReport};
+pub use finding::{
+    Cvss, DatabaseInfo, Finding, KevInfo, ScanReport, SuppressedFinding, Suppression,
+};
 pub use inventory::{Artifact, ArtifactKind, Inventory, LayerInfo};
 pub use os::{OsFamily, OsInfo};
 pub use package::{Ecosystem, Location, Package, PackageKind};

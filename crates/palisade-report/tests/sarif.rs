@@ -122,6 +122,7 @@ fn report() -> ScanReport {
         }],
         packages_scanned: 42,
         findings: vec![a, b, c, d, e, f],
+        suppressed: Vec::new(),
     }
 }
 

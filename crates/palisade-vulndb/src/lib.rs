@@ -7,6 +7,7 @@ pub mod feed;
 mod index;
 pub mod matcher;
 pub mod osv;
+pub mod suppress;
 pub mod version;
 
 pub use index::{apply_kev, OsvIndex};

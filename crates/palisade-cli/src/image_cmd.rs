@@ -170,6 +170,7 @@ pub async fn scan(
         os: inventory.os.clone(),
         databases,
         packages_scanned: inventory.packages.len(),
+        remediations: palisade_vulndb::remediations(&findings),
         findings,
         suppressed,
     };

@@ -75,6 +75,23 @@ fn the_old_python_packages_are_reported_with_their_fixes() {
     assert_eq!(keys.len(), total);
     // No Debian package is matched against language data.
     assert!(findings.iter().all(|f| f["ecosystem"] != "deb"));
+    // One upgrade per vulnerable package, the highest fixed version under PEP 440
+    // (1.26.18, where a string comparison would pick 1.26.5).
+    let remediations = report["remediations"].as_array().unwrap();
+    assert_eq!(remediations.len(), 4);
+    let urllib3 = remediations
+        .iter()
+        .find(|r| r["package"] == "urllib3")
+        .unwrap();
+    assert_eq!(urllib3["upgrade_to"], "1.26.18");
+    let urllib3_findings = findings
+        .iter()
+        .filter(|f| f["package"] == "urllib3")
+        .count();
+    assert_eq!(
+        urllib3["fixes"].as_u64().unwrap() as usize,
+        urllib3_findings
+    );
 }
 
 #[test]

@@ -69,6 +69,25 @@ pub struct ScanReport {
     /// Findings left out by a `.palisadeignore` line or a VEX statement, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub suppressed: Vec<SuppressedFinding>,
+    /// Per vulnerable package: the upgrade that fixes the most findings.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub remediations: Vec<Remediation>,
+}
+
+/// "Upgrade `package` from `version` to `upgrade_to`: fixes `fixes` findings."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remediation {
+    pub package: String,
+    pub version: String,
+    pub ecosystem: Ecosystem,
+    /// The lowest version that fixes every fixable finding of the package.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub upgrade_to: Option<String>,
+    pub fixes: usize,
+    /// Findings no released version fixes yet.
+    pub unfixed: usize,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub introduced_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -89,6 +89,32 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
         .iter()
         .map(|f| (f.package.as_str(), f.version.as_str()))
         .collect();
+    if !report.remediations.is_empty() {
+        writeln!(out, "\nUpgrades:")?;
+        for r in &report.remediations {
+            let unfixed = if r.unfixed > 0 {
+                format!(" ({} without a fix)", r.unfixed)
+            } else {
+                String::new()
+            };
+            match &r.upgrade_to {
+                Some(to) => writeln!(
+                    out,
+                    "  {} {} -> {}: fixes {}{unfixed}",
+                    clean(&r.package),
+                    clean(&r.version),
+                    clean(to),
+                    r.fixes
+                )?,
+                None => writeln!(
+                    out,
+                    "  {} {}: no fixed version{unfixed}",
+                    clean(&r.package),
+                    clean(&r.version)
+                )?,
+            }
+        }
+    }
     writeln!(
         out,
         "\n{} findings in {} of {} packages",

@@ -123,6 +123,7 @@ fn report() -> ScanReport {
         packages_scanned: 42,
         findings: vec![a, b, c, d, e, f],
         suppressed: Vec::new(),
+        remediations: Vec::new(),
     }
 }
 

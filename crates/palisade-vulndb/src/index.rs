@@ -195,3 +195,64 @@ fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> 
         })
         .collect()
 }
+
+/// Per vulnerable package, the upgrade that fixes all its fixable findings: the highest of
+/// their fixed versions under the package's version scheme.
+pub fn remediations(findings: &[Finding]) -> Vec<palisade_model::Remediation> {
+    use std::collections::BTreeMap;
+    let mut by_package: BTreeMap<(String, String, String), Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_package
+            .entry((
+                f.ecosystem.to_string(),
+                f.package.clone(),
+                f.version.clone(),
+            ))
+            .or_default()
+            .push(f);
+    }
+    by_package
+        .into_values()
+        .filter_map(|group| {
+            let first = group.first()?;
+            let scheme = osv_ecosystem(first.ecosystem).and_then(crate::matcher::scheme_for);
+            let fixed: Vec<&str> = group
+                .iter()
+                .filter_map(|f| f.fixed_version.as_deref())
+                .collect();
+            let upgrade_to = fixed
+                .iter()
+                .copied()
+                .max_by(|a, b| match scheme {
+                    Some(s) => s.compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
+                    None => a.cmp(b),
+                })
+                .map(str::to_string);
+            Some(palisade_model::Remediation {
+                package: first.package.clone(),
+                version: first.version.clone(),
+                ecosystem: first.ecosystem,
+                upgrade_to,
+                fixes: fixed.len(),
+                unfixed: group.len() - fixed.len(),
+                introduced_by: first.introduced_by.clone(),
+            })
+        })
+        .collect()
+}
+
+fn osv_ecosystem(ecosystem: Ecosystem) -> Option<&'static str> {
+    Some(match ecosystem {
+        Ecosystem::PyPI => "PyPI",
+        Ecosystem::Npm => "npm",
+        Ecosystem::Go => "Go",
+        Ecosystem::Cargo => "crates.io",
+        Ecosystem::RubyGems => "RubyGems",
+        Ecosystem::Packagist => "Packagist",
+        Ecosystem::NuGet => "NuGet",
+        Ecosystem::Maven => "Maven",
+        Ecosystem::Deb => "Debian",
+        Ecosystem::Apk => "Alpine",
+        Ecosystem::Rpm => "Red Hat",
+    })
+}

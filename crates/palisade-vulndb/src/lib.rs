@@ -10,4 +10,4 @@ pub mod osv;
 pub mod suppress;
 pub mod version;
 
-pub use index::{apply_kev, OsvIndex};
+pub use index::{apply_kev, remediations, OsvIndex};

@@ -108,21 +108,14 @@ fn base_ecosystem(ecosystem: &str) -> &str {
 /// The OSV ecosystem and package name of one of our packages (language ecosystems only for
 /// now: OS packages are matched by distribution and source package, which needs the release).
 fn osv_coordinates(package: &Package) -> Option<(&'static str, String)> {
-    let ecosystem = match package.ecosystem {
-        Ecosystem::PyPI => "PyPI",
-        Ecosystem::Npm => "npm",
-        Ecosystem::Go => "Go",
-        Ecosystem::Cargo => "crates.io",
-        Ecosystem::RubyGems => "RubyGems",
-        Ecosystem::Packagist => "Packagist",
-        Ecosystem::NuGet => "NuGet",
+    match package.ecosystem {
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => None,
         Ecosystem::Maven => {
             let group = package.namespace.as_deref()?;
-            return Some(("Maven", format!("{group}:{}", package.name)));
+            Some(("Maven", format!("{group}:{}", package.name)))
         }
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => return None,
-    };
-    Some((ecosystem, package.name.clone()))
+        other => Some((osv_ecosystem(other)?, package.name.clone())),
+    }
 }
 
 /// Advisories naming the same vulnerability (sharing an id or alias) become one finding,
@@ -241,6 +234,8 @@ pub fn remediations(findings: &[Finding]) -> Vec<palisade_model::Remediation> {
         .collect()
 }
 
+/// The OSV ecosystem name of one of our ecosystems (for OS packages, the base distribution
+/// name; matching them needs the release too).
 fn osv_ecosystem(ecosystem: Ecosystem) -> Option<&'static str> {
     Some(match ecosystem {
         Ecosystem::PyPI => "PyPI",

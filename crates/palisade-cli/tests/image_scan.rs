@@ -13,13 +13,18 @@ fn osv(ecosystem: &str) -> String {
         .to_string()
 }
 
+/// The real test image (old Python and npm packages on Debian 12) as a docker-archive.
+fn test_image() -> String {
+    format!(
+        "docker-archive:{}",
+        images().join("app-docker.tar").display()
+    )
+}
+
 #[test]
 fn the_old_python_packages_are_reported_with_their_fixes() {
     let cache = tempfile::tempdir().unwrap();
-    let image = format!(
-        "docker-archive:{}",
-        images().join("app-docker.tar").display()
-    );
+    let image = test_image();
     let out = palisade(
         &[
             "image",
@@ -158,10 +163,7 @@ fn exploited_vulnerabilities_are_marked_from_the_real_kev_catalog_and_listed_fir
 #[test]
 fn severity_comes_from_cvss_and_fail_on_gates_the_exit_code() {
     let cache = tempfile::tempdir().unwrap();
-    let image = format!(
-        "docker-archive:{}",
-        images().join("app-docker.tar").display()
-    );
+    let image = test_image();
     let pypi = osv("PyPI");
     let run = |extra: &[&str]| {
         let mut args = vec!["image", "scan", &image, "--osv", &pypi, "-f", "json"];
@@ -211,10 +213,7 @@ fn severity_comes_from_cvss_and_fail_on_gates_the_exit_code() {
 #[test]
 fn sarif_of_a_real_scan_is_valid_against_the_official_schema() {
     let cache = tempfile::tempdir().unwrap();
-    let image = format!(
-        "docker-archive:{}",
-        images().join("app-docker.tar").display()
-    );
+    let image = test_image();
     let out = palisade(
         &[
             "image",
@@ -264,10 +263,7 @@ fn sarif_of_a_real_scan_is_valid_against_the_official_schema() {
 fn ignore_files_and_openvex_suppress_findings_with_their_reasons() {
     let cache = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let image = format!(
-        "docker-archive:{}",
-        images().join("app-docker.tar").display()
-    );
+    let image = test_image();
     let ignore = work.path().join("ignore");
     std::fs::write(
         &ignore,

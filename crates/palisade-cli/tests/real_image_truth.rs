@@ -25,17 +25,21 @@ fn packages<'a>(inv: &'a Value, ecosystem: &'a str) -> impl Iterator<Item = &'a 
         .filter(move |p| p["ecosystem"] == ecosystem)
 }
 
+/// The first four tab-separated columns of a ground-truth file written by the real tool.
+fn ground_truth(name: &str) -> BTreeSet<(String, String, String, String)> {
+    std::fs::read_to_string(images().join(name))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].into(), f[1].into(), f[2].into(), f[3].into())
+        })
+        .collect()
+}
+
 #[test]
 fn dpkg_packages_equal_dpkg_query_on_the_same_root() {
-    let truth: BTreeSet<(String, String, String, String)> =
-        std::fs::read_to_string(images().join("dpkg-query.txt"))
-            .unwrap()
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (f[0].into(), f[1].into(), f[2].into(), f[3].into())
-            })
-            .collect();
+    let truth = ground_truth("dpkg-query.txt");
     assert!(truth.len() > 80);
     let cache = tempfile::tempdir().unwrap();
     for image in [
@@ -305,15 +309,7 @@ fn tampered_layer_blob_is_a_digest_error() {
 
 #[test]
 fn rpm_packages_equal_rpm_query_on_a_real_rpm_database() {
-    let truth: BTreeSet<(String, String, String, String)> =
-        std::fs::read_to_string(images().join("rpm-query.txt"))
-            .unwrap()
-            .lines()
-            .map(|l| {
-                let f: Vec<&str> = l.split('\t').collect();
-                (f[0].into(), f[1].into(), f[2].into(), f[3].into())
-            })
-            .collect();
+    let truth = ground_truth("rpm-query.txt");
     assert_eq!(truth.len(), 2);
     let cache = tempfile::tempdir().unwrap();
     let image = format!(

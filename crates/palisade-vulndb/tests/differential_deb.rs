@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{run_filter, sign, Rng, PAIRS};
+use common::{run_filter, Rng, PAIRS};
 use palisade_vulndb::version::deb;
 
 /// One part (upstream or revision): alternating digit and non-digit runs.
@@ -118,31 +118,7 @@ fn matches_dpkg() {
             .flat_map(|h| h.join().expect("dpkg thread"))
             .collect()
     });
-    assert_eq!(
-        answers.len(),
-        pairs.len(),
-        "dpkg answered fewer lines than pairs"
-    );
-    let mut rejected = 0;
-    let equal = answers.iter().filter(|w| *w == "=").count();
-    for ((a, b), want) in pairs.iter().zip(&answers) {
-        if want == "!" {
-            assert!(
-                deb::compare(a, b).is_err(),
-                "seed {seed}: dpkg rejects {a:?} / {b:?}, we accept them"
-            );
-            rejected += 1;
-            continue;
-        }
-        let ours = deb::compare(a, b)
-            .unwrap_or_else(|e| panic!("seed {seed}: we reject {a:?} / {b:?}: {e}"));
-        assert_eq!(
-            sign(ours),
-            want,
-            "seed {seed}: {a} vs {b}: we say {}, dpkg says {want}",
-            sign(ours)
-        );
-    }
+    let (equal, rejected) = common::check_answers("dpkg", seed, &pairs, &answers, deb::compare);
     eprintln!(
         "differential_deb: {} pairs agree with dpkg ({equal} equal, {rejected} rejected by both) in {:.1?}",
         pairs.len(),

@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{run_filter, sign, Rng, PAIRS};
+use common::{run_filter, Rng, PAIRS};
 use palisade_vulndb::version::pep440;
 
 const PYTHON: &str = "/usr/bin/python3";
@@ -146,31 +146,8 @@ fn matches_python_packaging() {
     let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
     let started = std::time::Instant::now();
     let answers = run_filter(Command::new(PYTHON).args(["-c", SCRIPT]), &input);
-    assert_eq!(
-        answers.len(),
-        pairs.len(),
-        "python answered fewer lines than pairs"
-    );
-    let (mut equal, mut rejected) = (0, 0);
-    for ((a, b), want) in pairs.iter().zip(&answers) {
-        if want == "!" {
-            assert!(
-                pep440::compare(a, b).is_err(),
-                "seed {seed}: packaging rejects {a:?} / {b:?}, we accept them"
-            );
-            rejected += 1;
-            continue;
-        }
-        let ours = pep440::compare(a, b)
-            .unwrap_or_else(|e| panic!("seed {seed}: we reject {a:?} / {b:?}: {e}"));
-        assert_eq!(
-            sign(ours),
-            want,
-            "seed {seed}: {a:?} vs {b:?}: we say {}, packaging says {want}",
-            sign(ours)
-        );
-        equal += usize::from(want == "=");
-    }
+    let (equal, rejected) =
+        common::check_answers("packaging", seed, &pairs, &answers, pep440::compare);
     assert!(
         rejected < PAIRS / 10,
         "the generator makes too many invalid versions"

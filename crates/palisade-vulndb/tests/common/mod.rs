@@ -103,3 +103,41 @@ pub fn sign(o: std::cmp::Ordering) -> &'static str {
         std::cmp::Ordering::Greater => ">",
     }
 }
+
+/// Checks our comparison against the tool's answer for every pair: `<`, `=`, `>`, or `!` when
+/// the tool rejects the pair (then we must reject it too). Fails on the first disagreement,
+/// naming the seed. Returns how many pairs compared equal and how many both sides rejected.
+pub fn check_answers(
+    tool: &str,
+    seed: u64,
+    pairs: &[(String, String)],
+    answers: &[String],
+    compare: impl Fn(&str, &str) -> Result<std::cmp::Ordering, palisade_vulndb::version::VersionError>,
+) -> (usize, usize) {
+    assert_eq!(
+        answers.len(),
+        pairs.len(),
+        "{tool} answered fewer lines than pairs"
+    );
+    let (mut equal, mut rejected) = (0, 0);
+    for ((a, b), want) in pairs.iter().zip(answers) {
+        if want == "!" {
+            assert!(
+                compare(a, b).is_err(),
+                "seed {seed}: {tool} rejects {a:?} / {b:?}, we accept them"
+            );
+            rejected += 1;
+            continue;
+        }
+        let ours =
+            compare(a, b).unwrap_or_else(|e| panic!("seed {seed}: we reject {a:?} / {b:?}: {e}"));
+        assert_eq!(
+            sign(ours),
+            want,
+            "seed {seed}: {a:?} vs {b:?}: we say {}, {tool} says {want}",
+            sign(ours)
+        );
+        equal += usize::from(want == "=");
+    }
+    (equal, rejected)
+}

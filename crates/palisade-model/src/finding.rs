@@ -30,7 +30,66 @@ pub struct Finding {
     /// Present when CISA lists the vulnerability as exploited in the wild.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub kev: Option<KevInfo>,
+    /// FIRST's Exploit Prediction Scoring System: the chance of exploitation in 30 days.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub epss: Option<Epss>,
+    /// Whether a fix exists, and for OS packages what the distribution decided.
+    #[serde(default)]
+    pub status: FixStatus,
+    /// Who rated the severity: the distribution (`debian`, `alpine`...), `nvd`, or the advisory
+    /// itself (`advisory`); absent when nobody did.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub severity_source: Option<String>,
+    /// CWE ids (`CWE-79`) of the weakness, from NVD.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cwes: Vec<String>,
 }
+
+/// Whether a vulnerability can be fixed by upgrading the package, as its publisher says.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FixStatus {
+    /// A released version fixes it (`fixed_version`).
+    Fixed,
+    /// Affected and no fix released yet.
+    #[default]
+    Affected,
+    /// The distribution postponed the fix (Debian `postponed`).
+    FixDeferred,
+    /// The distribution decided not to fix it (Debian `ignored`, `unimportant`, end of life).
+    WillNotFix,
+}
+
+impl FixStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::Affected => "affected",
+            Self::FixDeferred => "fix_deferred",
+            Self::WillNotFix => "will_not_fix",
+        }
+    }
+}
+
+impl std::fmt::Display for FixStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An EPSS score and its percentile among all scored CVEs (both 0..=1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Epss {
+    pub score: f64,
+    pub percentile: f64,
+    /// The day the score was computed (`2026-11-23`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub date: Option<String>,
+}
+
+impl Eq for Epss {}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cvss {

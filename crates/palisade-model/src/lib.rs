@@ -8,7 +8,8 @@ mod purl;
 mod severity;
 
 pub use finding::{
-    Cvss, DatabaseInfo, Finding, KevInfo, Remediation, ScanReport, SuppressedFinding, Suppression,
+    Cvss, DatabaseInfo, Epss, Finding, FixStatus, KevInfo, Remediation, ScanReport,
+    SuppressedFinding, Suppression,
 };
 pub use inventory::{Artifact, ArtifactKind, Inventory, LayerInfo};
 pub use os::{OsFamily, OsInfo};

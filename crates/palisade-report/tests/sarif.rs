@@ -32,6 +32,10 @@ fn finding(id: &str, package: &str, version: &str, severity: Severity) -> Findin
         }],
         introduced_by: Some(LAYER0.into()),
         kev: None,
+        epss: None,
+        status: palisade_model::FixStatus::Affected,
+        severity_source: None,
+        cwes: Vec::new(),
     }
 }
 

@@ -1,11 +1,13 @@
-//! An in-memory index of OSV records by (ecosystem, package name), and the matching of an
-//! inventory's packages against it.
+//! An in-memory index of OSV records by (ecosystem, package name): the advisory source for
+//! OSV files given on the command line, and the remediation summary.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use palisade_model::{Cvss, Ecosystem, Finding, Inventory, Package, Severity};
+use palisade_model::{Ecosystem, Finding, Inventory};
 
-use crate::matcher::{matching, normalize_name};
+use crate::assess::{assess, AdvisorySource, NoEnrichment};
+use crate::coordinates::store_ecosystem;
+use crate::matcher::normalize_name;
 use crate::osv::Record;
 
 #[derive(Debug, Default)]
@@ -20,11 +22,9 @@ impl OsvIndex {
         for (i, record) in records.iter().enumerate() {
             for affected in &record.affected {
                 if let Some(p) = &affected.package {
-                    let key = (
-                        base_ecosystem(&p.ecosystem).to_string(),
-                        normalize_name(base_ecosystem(&p.ecosystem), &p.name),
-                    );
-                    let slot = by_package.entry(key).or_default();
+                    let ecosystem = store_ecosystem(&p.ecosystem);
+                    let name = normalize_name(&ecosystem, &p.name);
+                    let slot = by_package.entry((ecosystem, name)).or_default();
                     if slot.last() != Some(&i) {
                         slot.push(i);
                     }
@@ -48,27 +48,22 @@ impl OsvIndex {
     /// Findings for every package of `inventory` the index has advisories for, one per
     /// vulnerability per package, most severe first, then by package and id.
     pub fn findings(&self, inventory: &Inventory) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        for package in &inventory.packages {
-            let Some((ecosystem, name)) = osv_coordinates(package) else {
-                continue;
-            };
-            let Some(indices) = self
-                .by_package
-                .get(&(ecosystem.to_string(), normalize_name(ecosystem, &name)))
-            else {
-                continue;
-            };
-            let candidates = indices.iter().map(|&i| &self.records[i]);
-            let matches = matching(candidates, ecosystem, &name, &package.version);
-            findings.extend(merge_aliases(package, matches));
-        }
-        // Most severe first; `apply_kev` then moves exploited ones to the top (stable sort).
-        findings.sort_by(|a, b| {
-            (b.severity, &a.package, &a.version, &a.id)
-                .cmp(&(a.severity, &b.package, &b.version, &b.id))
-        });
-        findings
+        // The in-memory source never fails.
+        assess(inventory, self, &NoEnrichment).unwrap_or_default()
+    }
+}
+
+impl AdvisorySource for OsvIndex {
+    fn advisories_for(
+        &self,
+        ecosystem: &str,
+        name: &str,
+    ) -> Result<Vec<Record>, crate::StoreError> {
+        Ok(self
+            .by_package
+            .get(&(ecosystem.to_string(), name.to_string()))
+            .map(|indices| indices.iter().map(|&i| self.records[i].clone()).collect())
+            .unwrap_or_default())
     }
 }
 
@@ -80,113 +75,7 @@ pub fn apply_kev(findings: &mut [Finding], kev: &crate::feed::kev::KevCatalog) {
             .find_map(|id| kev.entries.get(id))
             .cloned();
     }
-    findings.sort_by_key(|f| f.kev.is_none());
-}
-
-/// The highest CVSS v3 base score among a record's `severity` entries (vectors that do not
-/// parse are ignored).
-fn record_cvss(record: &Record) -> Option<Cvss> {
-    record
-        .severity
-        .iter()
-        .filter(|s| s.kind == "CVSS_V3")
-        .filter_map(|s| {
-            let base: cvss::v3::Base = s.score.parse().ok()?;
-            Some(Cvss {
-                vector: s.score.clone(),
-                score: base.score().value(),
-            })
-        })
-        .max_by(|a, b| a.score.total_cmp(&b.score))
-}
-
-/// `Debian:12` → `Debian`.
-fn base_ecosystem(ecosystem: &str) -> &str {
-    ecosystem.split(':').next().unwrap_or(ecosystem)
-}
-
-/// The OSV ecosystem and package name of one of our packages (language ecosystems only for
-/// now: OS packages are matched by distribution and source package, which needs the release).
-fn osv_coordinates(package: &Package) -> Option<(&'static str, String)> {
-    match package.ecosystem {
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => None,
-        Ecosystem::Maven => {
-            let group = package.namespace.as_deref()?;
-            Some(("Maven", format!("{group}:{}", package.name)))
-        }
-        other => Some((osv_ecosystem(other)?, package.name.clone())),
-    }
-}
-
-/// Advisories naming the same vulnerability (sharing an id or alias) become one finding,
-/// identified by its CVE when one is known.
-fn merge_aliases(package: &Package, matches: Vec<crate::matcher::Match<'_>>) -> Vec<Finding> {
-    /// Advisories found to name one vulnerability, and what they say about it.
-    struct Group {
-        ids: BTreeSet<String>,
-        fixed: Option<String>,
-        summary: Option<String>,
-        cvss: Option<Cvss>,
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    for m in matches {
-        let cvss = record_cvss(m.record);
-        let mut ids: BTreeSet<String> = m.record.aliases.iter().cloned().collect();
-        ids.insert(m.record.id.clone());
-        let summary = m.record.summary.clone().or_else(|| {
-            m.record
-                .details
-                .as_deref()
-                .map(|d| d.chars().take(200).collect())
-        });
-        match groups.iter_mut().find(|g| !g.ids.is_disjoint(&ids)) {
-            Some(group) => {
-                group.ids.extend(ids);
-                if cvss.as_ref().map(|c| c.score) > group.cvss.as_ref().map(|c| c.score) {
-                    group.cvss = cvss;
-                }
-                group.fixed = group.fixed.take().or(m.fixed);
-                group.summary = group.summary.take().or(summary);
-            }
-            None => groups.push(Group {
-                ids,
-                fixed: m.fixed,
-                summary,
-                cvss,
-            }),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|group| {
-            let ids = group.ids;
-            let id = ids
-                .iter()
-                .find(|i| i.starts_with("CVE-"))
-                .or_else(|| ids.iter().next())
-                .cloned()
-                .unwrap_or_default();
-            let aliases = ids.into_iter().filter(|i| *i != id).collect();
-            Finding {
-                id,
-                aliases,
-                summary: group.summary,
-                severity: group
-                    .cvss
-                    .as_ref()
-                    .map_or(Severity::Unknown, |c| Severity::from_cvss_score(c.score)),
-                cvss: group.cvss,
-                package: package.name.clone(),
-                version: package.version.clone(),
-                ecosystem: package.ecosystem,
-                purl: package.purl.clone(),
-                fixed_version: group.fixed,
-                locations: package.locations.clone(),
-                introduced_by: package.introduced_by.clone(),
-                kev: None,
-            }
-        })
-        .collect()
+    crate::assess::rank(findings);
 }
 
 /// Per vulnerable package, the upgrade that fixes all its fixable findings: the highest of

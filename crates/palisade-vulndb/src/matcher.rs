@@ -167,6 +167,8 @@ pub fn normalize_name(ecosystem: &str, name: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match<'a> {
     pub record: &'a crate::osv::Record,
+    /// The `affected` entry that matched (it carries the distribution's verdict, if any).
+    pub affected: &'a crate::osv::Affected,
     pub fixed: Option<String>,
 }
 
@@ -188,7 +190,8 @@ pub fn matching<'a>(
             let Some(package) = &affected.package else {
                 continue;
             };
-            if package.ecosystem != ecosystem || normalize_name(ecosystem, &package.name) != wanted
+            if crate::coordinates::store_ecosystem(&package.ecosystem) != ecosystem
+                || normalize_name(ecosystem, &package.name) != wanted
             {
                 continue;
             }
@@ -196,6 +199,7 @@ pub fn matching<'a>(
                 Ok(true) => {
                     out.push(Match {
                         record,
+                        affected,
                         fixed: fixed_version(affected, scheme, version),
                     });
                     break;

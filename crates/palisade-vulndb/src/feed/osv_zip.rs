@@ -26,8 +26,19 @@ pub enum OsvZipError {
 
 /// Reads every record of an OSV `all.zip`.
 pub fn read_all<R: Read + Seek>(reader: R) -> Result<OsvLoad, OsvZipError> {
+    let mut records = Vec::new();
+    let skipped = read_each(reader, |record| records.push(record))?;
+    Ok(OsvLoad { records, skipped })
+}
+
+/// Reads an OSV `all.zip` one record at a time, handing each to `sink`; returns the entries
+/// skipped and why.
+pub fn read_each<R: Read + Seek>(
+    reader: R,
+    mut sink: impl FnMut(Record),
+) -> Result<Vec<(String, String)>, OsvZipError> {
     let mut archive = zip::ZipArchive::new(reader)?;
-    let mut load = OsvLoad::default();
+    let mut load = Skipped::default();
     for index in 0..archive.len() {
         let mut entry = match archive.by_index(index) {
             Ok(e) => e,
@@ -68,12 +79,17 @@ pub fn read_all<R: Read + Seek>(reader: R) -> Result<OsvLoad, OsvZipError> {
             continue;
         }
         match serde_json::from_slice::<Record>(&bytes) {
-            Ok(record) => load.records.push(record),
+            Ok(record) => sink(record),
             Err(e) => {
                 tracing::warn!("skipping malformed OSV record {name}: {e}");
                 load.skipped.push((name, e.to_string()));
             }
         }
     }
-    Ok(load)
+    Ok(load.skipped)
+}
+
+#[derive(Default)]
+struct Skipped {
+    skipped: Vec<(String, String)>,
 }

@@ -1,0 +1,204 @@
+//! Where to look a package up: the advisory ecosystem, name and version each publisher uses.
+//!
+//! - Language packages: the OSV ecosystem and the name as that ecosystem compares it (PEP 503
+//!   for PyPI, `group:artifact` for Maven, the module path for Go, scoped names for npm).
+//! - Debian and Ubuntu: the **source** package and its version, in the release's ecosystem
+//!   (`Debian:12`, `Ubuntu:22.04`): distributions publish fixes per source package, and
+//!   backported fixes keep the upstream version, so matching binaries by upstream version
+//!   would be wrong.
+//! - Alpine: the origin package in the branch (`Alpine:v3.19`).
+//! - RPM distributions: the package in the major release (`Rocky Linux:9`, `AlmaLinux:9`,
+//!   `Red Hat:9`), under both its binary and its source name.
+//!
+//! OSV ecosystems are reduced to these same keys when records are indexed
+//! ([`store_ecosystem`]), so lookups and records meet on one spelling.
+
+use palisade_model::{Ecosystem, OsFamily, OsInfo, Package};
+
+use crate::matcher::normalize_name;
+
+/// One lookup: records are searched by `(ecosystem, normalize_name(ecosystem, name))` and
+/// `version` is checked against their ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+}
+
+/// The lookups for one package (none when its distribution or ecosystem has no data source).
+pub fn queries(package: &Package, os: Option<&OsInfo>) -> Vec<Query> {
+    let query = |ecosystem: String, name: &str, version: &str| Query {
+        name: normalize_name(&ecosystem, name),
+        ecosystem,
+        version: version.to_string(),
+    };
+    match package.ecosystem {
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => {
+            let Some(ecosystem) = os.and_then(os_ecosystem) else {
+                return Vec::new();
+            };
+            let source = package.source_name.as_deref().unwrap_or(&package.name);
+            match package.ecosystem {
+                Ecosystem::Deb => {
+                    let version = package
+                        .source_version
+                        .as_deref()
+                        .unwrap_or(&package.version);
+                    vec![query(ecosystem, source, version)]
+                }
+                Ecosystem::Apk => vec![query(ecosystem, source, &package.version)],
+                _ => {
+                    let mut out = vec![query(ecosystem.clone(), &package.name, &package.version)];
+                    if source != package.name {
+                        out.push(query(ecosystem, source, &package.version));
+                    }
+                    out
+                }
+            }
+        }
+        Ecosystem::Maven => match &package.namespace {
+            Some(group) => vec![query(
+                "Maven".into(),
+                &format!("{group}:{}", package.name),
+                &package.version,
+            )],
+            None => Vec::new(),
+        },
+        other => match language_ecosystem(other) {
+            Some(e) => vec![query(e.to_string(), &package.name, &package.version)],
+            None => Vec::new(),
+        },
+    }
+}
+
+/// The advisory ecosystem of an operating system release, or `None` when no feed covers it.
+pub fn os_ecosystem(os: &OsInfo) -> Option<String> {
+    let version = os.version_id.trim();
+    let major = version.split('.').next().unwrap_or("");
+    let major_minor = || version.split('.').take(2).collect::<Vec<_>>().join(".");
+    Some(match os.family {
+        OsFamily::Debian => {
+            let release = if major.is_empty() {
+                crate::feed::debian_tracker::release_number(os.codename.as_deref()?)?.to_string()
+            } else {
+                major.to_string()
+            };
+            format!("Debian:{release}")
+        }
+        OsFamily::Ubuntu if !version.is_empty() => format!("Ubuntu:{version}"),
+        OsFamily::Alpine if !version.is_empty() => format!("Alpine:v{}", major_minor()),
+        OsFamily::Rocky if !major.is_empty() => format!("Rocky Linux:{major}"),
+        OsFamily::Alma if !major.is_empty() => format!("AlmaLinux:{major}"),
+        OsFamily::Rhel if !major.is_empty() => format!("Red Hat:{major}"),
+        _ => return None,
+    })
+}
+
+/// The OSV ecosystem name of a language ecosystem.
+pub fn language_ecosystem(ecosystem: Ecosystem) -> Option<&'static str> {
+    Some(match ecosystem {
+        Ecosystem::PyPI => "PyPI",
+        Ecosystem::Npm => "npm",
+        Ecosystem::Go => "Go",
+        Ecosystem::Cargo => "crates.io",
+        Ecosystem::RubyGems => "RubyGems",
+        Ecosystem::Packagist => "Packagist",
+        Ecosystem::NuGet => "NuGet",
+        Ecosystem::Maven => "Maven",
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => return None,
+    })
+}
+
+/// An OSV record's ecosystem reduced to the key lookups use: language ecosystems lose any
+/// suffix (`Maven:https://repo...` → `Maven`), distributions keep their release
+/// (`Debian:12`, `Alpine:v3.19`), Ubuntu drops `:LTS`, Red Hat keeps only the major release
+/// (`Red Hat:enterprise_linux:9::appstream` → `Red Hat:9`). `None` for ecosystems we never
+/// query (they are still stored, under their full name, for completeness).
+pub fn store_ecosystem(ecosystem: &str) -> String {
+    let mut parts = ecosystem.split(':');
+    let base = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    match base {
+        "Debian" | "Alpine" | "Rocky Linux" | "AlmaLinux" => match rest.first() {
+            Some(release) => format!("{base}:{release}"),
+            None => base.to_string(),
+        },
+        "Ubuntu" => {
+            let rest: Vec<&str> = rest.into_iter().filter(|p| *p != "LTS").collect();
+            format!("Ubuntu:{}", rest.join(":"))
+        }
+        "Red Hat" => {
+            let major = rest
+                .iter()
+                .filter_map(|p| p.split('.').next())
+                .find(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            match major {
+                Some(m) => format!("Red Hat:{m}"),
+                None => ecosystem.to_string(),
+            }
+        }
+        "PyPI" | "npm" | "Go" | "crates.io" | "RubyGems" | "Packagist" | "NuGet" | "Maven"
+        | "Hex" | "Pub" => base.to_string(),
+        _ => ecosystem.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(family: OsFamily, version: &str, codename: Option<&str>) -> OsInfo {
+        OsInfo {
+            family,
+            id: String::new(),
+            version_id: version.into(),
+            codename: codename.map(String::from),
+            pretty_name: String::new(),
+            source_path: String::new(),
+        }
+    }
+
+    #[test]
+    fn debian_packages_are_looked_up_by_source_package_and_release() {
+        let mut p = Package::new("libssl3", "3.0.15-1~deb12u1+b1", Ecosystem::Deb, "x");
+        p.source_name = Some("openssl".into());
+        p.source_version = Some("3.0.15-1~deb12u1".into());
+        let q = queries(&p, Some(&os(OsFamily::Debian, "12", Some("bookworm"))));
+        assert_eq!(
+            q,
+            vec![Query {
+                ecosystem: "Debian:12".into(),
+                name: "openssl".into(),
+                version: "3.0.15-1~deb12u1".into()
+            }]
+        );
+        // Testing has no VERSION_ID: the codename decides.
+        let q = queries(&p, Some(&os(OsFamily::Debian, "", Some("trixie"))));
+        assert_eq!(q[0].ecosystem, "Debian:13");
+        assert!(queries(&p, None).is_empty());
+    }
+
+    #[test]
+    fn alpine_branch_and_pypi_names() {
+        let mut p = Package::new("libcrypto3", "3.1.4-r1", Ecosystem::Apk, "x");
+        p.source_name = Some("openssl".into());
+        let q = queries(&p, Some(&os(OsFamily::Alpine, "3.19.1", None)));
+        assert_eq!(q[0].ecosystem, "Alpine:v3.19");
+        assert_eq!(q[0].name, "openssl");
+        let p = Package::new("PyYAML", "5.3", Ecosystem::PyPI, "x");
+        assert_eq!(queries(&p, None)[0].name, "pyyaml");
+    }
+
+    #[test]
+    fn ecosystems_reduce_to_lookup_keys() {
+        assert_eq!(store_ecosystem("Debian:12"), "Debian:12");
+        assert_eq!(store_ecosystem("Ubuntu:22.04:LTS"), "Ubuntu:22.04");
+        assert_eq!(
+            store_ecosystem("Red Hat:enterprise_linux:9::appstream"),
+            "Red Hat:9"
+        );
+        assert_eq!(store_ecosystem("PyPI"), "PyPI");
+        assert_eq!(store_ecosystem("Alpine:v3.19"), "Alpine:v3.19");
+    }
+}

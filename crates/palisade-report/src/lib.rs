@@ -1,12 +1,17 @@
 //! Output formats for inventories: a table for people, JSON for scripts, CycloneDX 1.6 and
 //! SPDX 2.3 SBOMs; and [`read_sbom`], which reads CycloneDX and SPDX JSON back into an inventory.
+//! Scan reports: table, JSON, SARIF 2.1.0, CycloneDX 1.6 with vulnerabilities, and signed
+//! (DSSE envelope of an in-toto statement, [`intoto`], with Ed25519 [`keys`]).
 
 use std::io::Write;
 
 use palisade_model::Inventory;
 
 mod cyclonedx;
+pub mod dsse;
 mod findings;
+pub mod intoto;
+pub mod keys;
 mod license;
 mod props;
 mod purl;

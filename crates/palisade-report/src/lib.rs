@@ -8,6 +8,7 @@ use std::io::Write;
 use palisade_model::Inventory;
 
 mod cyclonedx;
+mod cyclonedx_vulns;
 pub mod dsse;
 mod findings;
 pub mod intoto;
@@ -21,6 +22,7 @@ mod spdx;
 mod spdx_ids;
 mod table;
 
+pub use cyclonedx_vulns::write_vulnerability_bom;
 pub use findings::{write_findings, FindingsFormat};
 
 pub use read::{read_sbom, MAX_SBOM_BYTES};
@@ -99,7 +101,7 @@ pub fn write_sbom(
     Ok(())
 }
 
-fn check_context(ctx: &DocumentContext) -> Result<(), ReportError> {
+pub(crate) fn check_context(ctx: &DocumentContext) -> Result<(), ReportError> {
     let groups: Vec<&str> = ctx.uuid.split('-').collect();
     let shape_ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
         && groups.iter().all(|g| {

@@ -98,6 +98,8 @@ pub struct ScanPolicy {
     pub ignore_unfixed: bool,
     pub ignore_file: Option<PathBuf>,
     pub vex: Vec<PathBuf>,
+    /// Sign the report with this private key (`report_cmd::sign`) instead of writing it.
+    pub sign: Option<PathBuf>,
 }
 
 /// The suppression rules of `policy`: its ignore file (or ./.palisadeignore) and VEX documents.
@@ -130,6 +132,12 @@ pub async fn scan(
     format: ScanFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
+    let started = std::time::SystemTime::now();
+    let signer = policy
+        .sign
+        .as_deref()
+        .map(crate::report_cmd::load_private_key)
+        .transpose()?;
     let inventory = inventory(args).await?;
     let osv = osv.to_vec();
     let (index, mut databases) = tokio::task::spawn_blocking(move || load_osv(&osv)).await??;
@@ -176,6 +184,12 @@ pub async fn scan(
     };
     let mut buffer = Vec::new();
     match format {
+        ScanFormat::Cyclonedx => palisade_report::write_vulnerability_bom(
+            &inventory,
+            &report,
+            &crate::report_cmd::document_context(),
+            &mut buffer,
+        )?,
         ScanFormat::Table => palisade_report::write_findings(
             &report,
             palisade_report::FindingsFormat::Table,
@@ -189,6 +203,9 @@ pub async fn scan(
         ScanFormat::Sarif => {
             palisade_report::write_sarif(&report, env!("CARGO_PKG_VERSION"), &mut buffer)?
         }
+    }
+    if let Some(key) = &signer {
+        buffer = crate::report_cmd::sign(&report, key, started)?;
     }
     write_output(output, &buffer)?;
     if failing > 0 {

@@ -3,6 +3,7 @@
 mod bench;
 mod image_cmd;
 mod progress;
+mod report_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,42 @@ enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// Make an Ed25519 key pair for signed reports: PREFIX.key (PKCS#8 PEM, mode 0600) and
+    /// PREFIX.pub (SPKI PEM); prints the key id.
+    Keygen {
+        /// Path prefix of the two files.
+        #[arg(short, long, value_name = "PREFIX", default_value = "palisade")]
+        output: PathBuf,
+    },
+    /// Work with signed reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Check a signed report (`image scan --sign`): exit 0 when the signature is valid, 1 when
+    /// it is not, 2 when the input cannot be read.
+    Verify {
+        /// The signer's public key (SPKI PEM, from `palisade keygen`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The DSSE envelope.
+        file: PathBuf,
+        /// table: subject, summary and findings; json: the Palisade report; statement: the
+        /// in-toto statement.
+        #[arg(short, long, value_enum, default_value_t = VerifyFormat::Table)]
+        format: VerifyFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum VerifyFormat {
+    Table,
+    Json,
+    Statement,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +113,10 @@ enum ImageCommand {
         /// OpenVEX document; `not_affected` and `fixed` statements suppress findings. Repeatable.
         #[arg(long)]
         vex: Vec<PathBuf>,
+        /// Sign the report with this Ed25519 private key (PKCS#8 PEM): the output is a DSSE
+        /// envelope of an in-toto statement (vulns predicate) instead of the report.
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
         #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
         format: ScanFormat,
         /// Write to this file instead of stdout.
@@ -105,6 +146,8 @@ enum ScanFormat {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other CI tools.
     Sarif,
+    /// CycloneDX 1.6: the packages and their vulnerabilities (with VEX analysis).
+    Cyclonedx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -203,6 +246,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ignore_unfixed,
                     ignore_file,
                     vex,
+                    sign,
                     format,
                     output,
                 },
@@ -212,6 +256,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ignore_unfixed,
                 ignore_file,
                 vex,
+                sign,
             };
             image_cmd::scan(
                 &image,
@@ -223,6 +268,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
+        Command::Keygen { output } => report_cmd::keygen(&output),
+        Command::Report {
+            command: ReportCommand::Verify { key, file, format },
+        } => report_cmd::verify(&key, &file, format),
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,

@@ -32,6 +32,9 @@ pub(crate) struct Bom {
     pub components: Vec<Component>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Dependency>,
+    /// Scan results (`image scan -f cyclonedx`, `cyclonedx_vulns.rs`); empty in a plain SBOM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vulnerabilities: Vec<crate::cyclonedx_vulns::Vulnerability>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -220,6 +223,7 @@ pub(crate) fn build(inv: &Inventory, ctx: &DocumentContext) -> Bom {
             reference: image_ref,
             depends_on,
         }],
+        vulnerabilities: Vec::new(),
     }
 }
 

@@ -1,12 +1,18 @@
 //! Output formats for inventories: a table for people, JSON for scripts, CycloneDX 1.6 and
 //! SPDX 2.3 SBOMs; and [`read_sbom`], which reads CycloneDX and SPDX JSON back into an inventory.
+//! Scan reports: table, JSON, SARIF 2.1.0, CycloneDX 1.6 with vulnerabilities, and signed
+//! (DSSE envelope of an in-toto statement, [`intoto`], with Ed25519 [`keys`]).
 
 use std::io::Write;
 
 use palisade_model::Inventory;
 
 mod cyclonedx;
+mod cyclonedx_vulns;
+pub mod dsse;
 mod findings;
+pub mod intoto;
+pub mod keys;
 mod license;
 mod props;
 mod purl;
@@ -16,6 +22,7 @@ mod spdx;
 mod spdx_ids;
 mod table;
 
+pub use cyclonedx_vulns::write_vulnerability_bom;
 pub use findings::{write_findings, FindingsFormat};
 
 pub use read::{read_sbom, MAX_SBOM_BYTES};
@@ -94,7 +101,7 @@ pub fn write_sbom(
     Ok(())
 }
 
-fn check_context(ctx: &DocumentContext) -> Result<(), ReportError> {
+pub(crate) fn check_context(ctx: &DocumentContext) -> Result<(), ReportError> {
     let groups: Vec<&str> = ctx.uuid.split('-').collect();
     let shape_ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
         && groups.iter().all(|g| {

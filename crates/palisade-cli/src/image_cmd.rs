@@ -100,6 +100,20 @@ pub struct ScanPolicy {
     pub vex: Vec<PathBuf>,
     /// Sign the report with this private key (`report_cmd::sign`) instead of writing it.
     pub sign: Option<PathBuf>,
+    /// Report only findings of these severities (empty: all).
+    pub severities: Vec<palisade_model::Severity>,
+}
+
+/// Where `image scan` takes advisories from.
+#[derive(Debug, Clone)]
+pub enum AdvisoryData {
+    /// The local database (`palisade db update`), in this directory.
+    Store(PathBuf),
+    /// OSV `all.zip` files and optionally a KEV catalog, read into memory for this scan.
+    Files {
+        osv: Vec<PathBuf>,
+        kev: Option<PathBuf>,
+    },
 }
 
 /// The suppression rules of `policy`: its ignore file (or ./.palisadeignore) and VEX documents.
@@ -126,8 +140,7 @@ fn suppression_rules(policy: &ScanPolicy) -> anyhow::Result<Vec<palisade_vulndb:
 /// `palisade image scan`: catalog the image, then match its packages against OSV data.
 pub async fn scan(
     args: &ImageArgs,
-    osv: &[PathBuf],
-    kev: Option<&Path>,
+    data: AdvisoryData,
     policy: ScanPolicy,
     format: ScanFormat,
     output: Option<&Path>,
@@ -138,25 +151,28 @@ pub async fn scan(
         .as_deref()
         .map(crate::report_cmd::load_private_key)
         .transpose()?;
+    // Open the database before the (long) image walk, so a missing database fails fast.
+    let store = match &data {
+        AdvisoryData::Store(dir) => Some(palisade_vulndb::Store::open(dir)?),
+        AdvisoryData::Files { .. } => None,
+    };
     let inventory = inventory(args).await?;
-    let osv = osv.to_vec();
-    let (index, mut databases) = tokio::task::spawn_blocking(move || load_osv(&osv)).await??;
-    let mut findings = index.findings(&inventory);
-    if let Some(path) = kev {
-        use sha2::Digest;
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let catalog = palisade_vulndb::feed::kev::read_kev(&bytes)
-            .with_context(|| format!("reading {}", path.display()))?;
-        databases.push(palisade_model::DatabaseInfo {
-            source: path.display().to_string(),
-            digest: format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes))),
-            records: catalog.entries.len(),
-            skipped: catalog.skipped,
-        });
-        palisade_vulndb::apply_kev(&mut findings, &catalog);
+    let (mut findings, databases) = tokio::task::spawn_blocking({
+        let inventory = inventory.clone();
+        move || match (store, data) {
+            (Some(store), _) => store_findings(&store, &inventory),
+            (None, AdvisoryData::Files { osv, kev }) => {
+                file_findings(&osv, kev.as_deref(), &inventory)
+            }
+            (None, AdvisoryData::Store(_)) => unreachable!("the store was opened above"),
+        }
+    })
+    .await??;
+    if !policy.severities.is_empty() {
+        findings.retain(|f| policy.severities.contains(&f.severity));
     }
     if policy.ignore_unfixed {
-        findings.retain(|f| f.fixed_version.is_some());
+        findings.retain(|f| f.status == palisade_model::FixStatus::Fixed);
     }
     let rules = suppression_rules(&policy)?;
     let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
@@ -213,6 +229,62 @@ pub async fn scan(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+type Assessed = (
+    Vec<palisade_model::Finding>,
+    Vec<palisade_model::DatabaseInfo>,
+);
+
+/// Findings from the local database, and what it was built from.
+fn store_findings(
+    store: &palisade_vulndb::Store,
+    inventory: &Inventory,
+) -> anyhow::Result<Assessed> {
+    let findings = palisade_vulndb::assess(inventory, store, store)?;
+    let mut databases = vec![palisade_model::DatabaseInfo {
+        source: store.path().display().to_string(),
+        digest: store.digest()?,
+        records: 0,
+        skipped: 0,
+    }];
+    for feed in store.feeds()? {
+        databases.push(palisade_model::DatabaseInfo {
+            source: format!("{} ({})", feed.name, feed.source),
+            digest: feed
+                .sha256
+                .map(|s| format!("sha256:{s}"))
+                .unwrap_or_default(),
+            records: feed.records as usize,
+            skipped: feed.skipped as usize,
+        });
+    }
+    databases[0].records = databases[1..].iter().map(|d| d.records).sum();
+    Ok((findings, databases))
+}
+
+/// Findings from OSV files (and a KEV catalog) given on the command line.
+fn file_findings(
+    osv: &[PathBuf],
+    kev: Option<&Path>,
+    inventory: &Inventory,
+) -> anyhow::Result<Assessed> {
+    let (index, mut databases) = load_osv(osv)?;
+    let mut findings = index.findings(inventory);
+    if let Some(path) = kev {
+        use sha2::Digest;
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let catalog = palisade_vulndb::feed::kev::read_kev(&bytes)
+            .with_context(|| format!("reading {}", path.display()))?;
+        databases.push(palisade_model::DatabaseInfo {
+            source: path.display().to_string(),
+            digest: format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes))),
+            records: catalog.entries.len(),
+            skipped: catalog.skipped,
+        });
+        palisade_vulndb::apply_kev(&mut findings, &catalog);
+    }
+    Ok((findings, databases))
 }
 
 fn load_osv(

@@ -1,6 +1,7 @@
 //! The `palisade` command line: argument definitions and wiring only.
 
 mod bench;
+mod db_cmd;
 mod image_cmd;
 mod progress;
 mod report_cmd;
@@ -32,6 +33,13 @@ enum Command {
         /// Write to this file instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// The local vulnerability database: update, status, offline bundles.
+    Db {
+        #[command(flatten)]
+        dir: db_cmd::DbDirArgs,
+        #[command(subcommand)]
+        command: db_cmd::DbCommand,
     },
     /// Benchmarks (figures for the issue notes).
     Bench {
@@ -93,12 +101,17 @@ enum ImageCommand {
     Scan {
         #[command(flatten)]
         image: ImageArgs,
-        /// An OSV `all.zip` (as osv.dev publishes per ecosystem); repeatable.
-        #[arg(long = "osv", required = true)]
+        #[command(flatten)]
+        db: db_cmd::DbDirArgs,
+        /// Match against these OSV `all.zip` files (repeatable) instead of the database.
+        #[arg(long = "osv")]
         osv: Vec<PathBuf>,
-        /// CISA's known_exploited_vulnerabilities.json: marks exploited findings, listed first.
-        #[arg(long)]
+        /// With --osv: CISA's known_exploited_vulnerabilities.json (marks exploited findings).
+        #[arg(long, requires = "osv")]
         kev: Option<PathBuf>,
+        /// Report only these severities (comma-separated: critical,high,...).
+        #[arg(long, value_delimiter = ',', value_name = "SEVERITY,...")]
+        severity: Vec<palisade_model::Severity>,
         /// Exit with status 1 when a finding at or above this severity remains
         /// (unknown, low, medium, high, critical; unrated findings are `unknown`).
         #[arg(long, value_name = "SEVERITY")]
@@ -240,8 +253,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command:
                 ImageCommand::Scan {
                     image,
+                    db,
                     osv,
                     kev,
+                    severity,
                     fail_on,
                     ignore_unfixed,
                     ignore_file,
@@ -257,17 +272,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ignore_file,
                 vex,
                 sign,
+                severities: severity,
             };
-            image_cmd::scan(
-                &image,
-                &osv,
-                kev.as_deref(),
-                policy,
-                format,
-                output.as_deref(),
-            )
-            .await
+            let data = if osv.is_empty() {
+                image_cmd::AdvisoryData::Store(db.dir())
+            } else {
+                image_cmd::AdvisoryData::Files { osv, kev }
+            };
+            image_cmd::scan(&image, data, policy, format, output.as_deref()).await
         }
+        Command::Db { dir, command } => db_cmd::run(command, &dir).await,
         Command::Keygen { output } => report_cmd::keygen(&output),
         Command::Report {
             command: ReportCommand::Verify { key, file, format },

@@ -84,6 +84,12 @@ pub fn load_private_key(path: &Path) -> anyhow::Result<PrivateKey> {
     PrivateKey::from_pem(&pem).with_context(|| format!("reading the key {}", path.display()))
 }
 
+/// Reads a public key (SPKI PEM), e.g. to verify a database bundle.
+pub fn load_public_key(path: &Path) -> anyhow::Result<PublicKey> {
+    let pem = read_pem(path)?;
+    PublicKey::from_pem(&pem).with_context(|| format!("reading the public key {}", path.display()))
+}
+
 /// The DSSE envelope of `report`, signed with `key`. `started` is when the scan began.
 pub fn sign(
     report: &ScanReport,

@@ -30,7 +30,7 @@ pub fn write_findings(
 
 fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
     let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).collect() };
-    let rows: Vec<[String; 7]> = report
+    let rows: Vec<[String; 8]> = report
         .findings
         .iter()
         .map(|f| {
@@ -40,11 +40,12 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
                 f.ecosystem.to_string(),
                 clean(&f.id),
                 f.severity.to_string(),
+                f.status.to_string(),
                 clean(f.fixed_version.as_deref().unwrap_or("-")),
-                if f.kev.is_some() {
-                    "KEV".into()
-                } else {
-                    String::new()
+                match (&f.kev, &f.epss) {
+                    (Some(_), _) => "KEV".into(),
+                    (None, Some(e)) => format!("EPSS {:.0}%", e.score * 100.0),
+                    (None, None) => String::new(),
                 },
             ]
         })
@@ -55,8 +56,9 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
         "TYPE",
         "VULNERABILITY",
         "SEVERITY",
+        "STATUS",
         "FIXED IN",
-        "EXPLOITED",
+        "EXPLOIT",
     ];
     let mut widths = headers.map(str::len);
     for row in &rows {
@@ -64,7 +66,7 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: [&str; 7], out: &mut dyn Write| -> std::io::Result<()> {
+    let line = |cells: [&str; 8], out: &mut dyn Write| -> std::io::Result<()> {
         let mut text = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
             if i + 1 == cells.len() {
@@ -79,7 +81,7 @@ fn table(report: &ScanReport, out: &mut dyn Write) -> Result<(), ReportError> {
     for row in &rows {
         line(
             [
-                &row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6],
+                &row[0], &row[1], &row[2], &row[3], &row[4], &row[5], &row[6], &row[7],
             ],
             out,
         )?;

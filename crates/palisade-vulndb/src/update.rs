@@ -591,7 +591,7 @@ fn ingest_nvd_api(
         }
         stored += page.cves.len() as u64;
         skipped += page.skipped as u64;
-        let returned = page.cves.len() as u64 + page.skipped as u64;
+        let returned = page.entries as u64;
         let total = page.total_results.unwrap_or(0);
         start += returned;
         if returned == 0 || start >= total {

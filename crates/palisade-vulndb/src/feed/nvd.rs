@@ -39,6 +39,9 @@ pub struct NvdPage {
     pub total_results: Option<u64>,
     pub start_index: Option<u64>,
     pub results_per_page: Option<u64>,
+    /// Entries on this page, kept or not (rejected and malformed ones included): what
+    /// paging advances by.
+    pub entries: usize,
     pub cves: Vec<NvdCve>,
     pub skipped: usize,
 }
@@ -128,6 +131,7 @@ pub fn read_nvd(bytes: &[u8]) -> Result<NvdPage, NvdError> {
         total_results: page.total_results,
         start_index: page.start_index,
         results_per_page: page.results_per_page,
+        entries: page.vulnerabilities.len(),
         ..NvdPage::default()
     };
     for value in page.vulnerabilities {

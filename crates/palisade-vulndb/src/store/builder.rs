@@ -249,6 +249,7 @@ impl StoreBuilder {
         std::fs::rename(&self.temp, &target)?;
         // The rename itself must survive a crash.
         File::open(&self.dir)?.sync_all()?;
+        super::write_digest(&self.dir)?;
         Ok(target)
     }
 

@@ -28,6 +28,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The database file's name inside the database directory.
 pub const DB_FILE: &str = "vuln.db";
 
+/// Beside the database: `sha256:<hex> <built_at>`, so scans can name the database they used
+/// without hashing it each time. Ignored when its `built_at` is not the database's.
+pub const DIGEST_FILE: &str = "vuln.db.sha256";
+
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE feeds (
@@ -158,6 +162,21 @@ impl Store {
         feeds(&self.conn, "")
     }
 
+    /// The database file's sha256 (`sha256:<hex>`), from the digest file written with it, or
+    /// computed when that is missing or stale.
+    pub fn digest(&self) -> Result<String, StoreError> {
+        let built_at = self.meta("built_at")?.unwrap_or_default();
+        let sidecar = self.path.with_file_name(DIGEST_FILE);
+        if let Ok(text) = std::fs::read_to_string(&sidecar) {
+            if let Some((digest, stamp)) = text.trim().split_once(' ') {
+                if stamp == built_at && digest.starts_with("sha256:") {
+                    return Ok(digest.to_string());
+                }
+            }
+        }
+        file_digest(&self.path)
+    }
+
     /// Row counts of the main tables, for `db status`.
     pub fn counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
         let mut out = Vec::new();
@@ -169,6 +188,25 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// `sha256:<hex>` of a file.
+pub fn file_digest(path: &Path) -> Result<String, StoreError> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
+}
+
+/// Records the digest of the database in `dir` beside it (after an import or a build).
+pub fn write_digest(dir: &Path) -> Result<String, StoreError> {
+    let store = Store::open(&dir.join(DB_FILE))?;
+    let digest = file_digest(store.path())?;
+    let built_at = store.meta("built_at")?.unwrap_or_default();
+    let temp = dir.join(format!("{DIGEST_FILE}.tmp"));
+    std::fs::write(&temp, format!("{digest} {built_at}\n"))?;
+    std::fs::rename(&temp, dir.join(DIGEST_FILE))?;
+    Ok(digest)
 }
 
 pub(crate) fn feeds(conn: &Connection, schema: &str) -> Result<Vec<FeedStatus>, StoreError> {

@@ -81,3 +81,11 @@ gzip -c "$corpus/layer_walk/dpkg.tar" > "$corpus/layer_walk/dpkg.tar.gz"
 tar -C "$fixtures/npm-package" -cf "$corpus/layer_walk/npm.tar" .
 rm -rf "$work"
 echo "seeded $(find "$corpus" -type f | wc -l) files in $corpus"
+# Vulnerability feeds: the real-shaped fixtures and a slice of the real Alpine secdb.
+vulndb_fixtures="$here/../crates/palisade-vulndb/fixtures"
+seed nvd "$vulndb_fixtures"/nvd/*.json
+seed debian_tracker "$vulndb_fixtures"/debian-tracker/*.json
+mkdir -p "$corpus/epss" "$corpus/alpine_secdb"
+gunzip -c "$vulndb_fixtures/epss/epss_scores-sample.csv.gz" > "$corpus/epss/sample.csv"
+head -c 4000 "$here/../../shared/data/alpine-secdb/v3.11/main.yaml" | sed '$d' > "$corpus/alpine_secdb/v3.11-head.yaml"
+printf '{"distroversion":"v3.19","reponame":"main","packages":[{"pkg":{"name":"openssl","secfixes":{"3.1.4-r1":["CVE-2023-5678"],"0":["CVE-2022-0001"]}}}]}' > "$corpus/alpine_secdb/v3.19.json"

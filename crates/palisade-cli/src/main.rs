@@ -1,6 +1,7 @@
 //! The `palisade` command line: argument definitions and wiring only.
 
 mod bench;
+mod bench_vulndb;
 mod db_cmd;
 mod image_cmd;
 mod progress;
@@ -93,6 +94,9 @@ enum VerifyFormat {
 enum BenchCommand {
     /// Scan a large synthetic image (default 2 GiB, 100k files, 10 layers): time and peak RSS.
     SyntheticImage(bench::SyntheticArgs),
+    /// Build a database of many advisories (real OSV records plus generated ones of their
+    /// shape): ingest rate, size, open time, matching time for thousands of packages.
+    Vulndb(bench_vulndb::VulndbArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,6 +293,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,
+        Command::Bench {
+            command: BenchCommand::Vulndb(args),
+        } => tokio::task::spawn_blocking(move || bench_vulndb::vulndb(&args)).await?,
     }
 }
 

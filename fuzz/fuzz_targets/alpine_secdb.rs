@@ -1,0 +1,4 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = palisade_vulndb::feed::alpine_secdb::read_secdb(data);
+});

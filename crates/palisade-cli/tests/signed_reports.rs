@@ -200,6 +200,52 @@ fn a_signed_scan_verifies_and_carries_the_report() {
         .unwrap()
         .iter()
         .any(|a| a == "PYSEC-2018-28"));
+
+    // Statement: the verified in-toto statement as it was signed.
+    let out = verify(
+        d,
+        &d.join("signer.pub"),
+        &envelope_path,
+        &["-f", "statement"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, statement);
+}
+
+#[test]
+fn a_signed_scan_still_gates_ci_with_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    keygen(d, "signer");
+    let envelope_path = d.join("report.dsse.json");
+    let image = test_image();
+    let out = palisade(
+        &[
+            "image",
+            "scan",
+            &image,
+            "--osv",
+            &osv_pypi(),
+            "--sign",
+            d.join("signer.key").to_str().unwrap(),
+            "--fail-on",
+            "high",
+            "-o",
+            envelope_path.to_str().unwrap(),
+        ],
+        &d.join("cache"),
+    );
+    // urllib3 1.24.1 has a HIGH finding (CVE-2023-43804): exit 1, and the envelope is written.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = verify(d, &d.join("signer.pub"), &envelope_path, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CVE-2023-43804"));
 }
 
 #[test]

@@ -67,7 +67,7 @@ nuget 2.0 2.0.0.0
 composer v1.0.0-RC1 1.0.0-beta2
 composer dev-main 1.0.x-dev
 PAIRS
-for t in image_manifest sbom_read openvex ignore_file; do seed "$t" "$here"/seeds/$t/*; done
+for t in image_manifest sbom_read openvex ignore_file dsse_envelope intoto_statement pem_key; do seed "$t" "$here"/seeds/$t/*; done
 # Layer tars: a few fixture trees as plain and gzip tars, with a symlink and a whiteout.
 mkdir -p "$corpus/layer_walk"
 work=$(mktemp -d)

@@ -200,6 +200,52 @@ fn a_signed_scan_verifies_and_carries_the_report() {
         .unwrap()
         .iter()
         .any(|a| a == "PYSEC-2018-28"));
+
+    // Statement: the verified in-toto statement as it was signed.
+    let out = verify(
+        d,
+        &d.join("signer.pub"),
+        &envelope_path,
+        &["-f", "statement"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, statement);
+}
+
+#[test]
+fn a_signed_scan_still_gates_ci_with_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    keygen(d, "signer");
+    let envelope_path = d.join("report.dsse.json");
+    let image = test_image();
+    let out = palisade(
+        &[
+            "image",
+            "scan",
+            &image,
+            "--osv",
+            &osv_pypi(),
+            "--sign",
+            d.join("signer.key").to_str().unwrap(),
+            "--fail-on",
+            "high",
+            "-o",
+            envelope_path.to_str().unwrap(),
+        ],
+        &d.join("cache"),
+    );
+    // urllib3 1.24.1 has a HIGH finding (CVE-2023-43804): exit 1, and the envelope is written.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = verify(d, &d.join("signer.pub"), &envelope_path, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CVE-2023-43804"));
 }
 
 #[test]
@@ -450,4 +496,48 @@ fn cyclonedx_scan_results_are_valid_and_point_at_the_packages() {
         suppressed["affects"][0]["versions"][0]["status"],
         "unaffected"
     );
+}
+
+/// The reference implementations accept what we sign: securesystemslib verifies the DSSE
+/// envelope with the public key, in-toto-attestation validates the Statement v1 (both installed
+/// by .ci/run); and securesystemslib refuses the envelope once its payload is altered.
+#[test]
+fn reference_dsse_and_in_toto_implementations_accept_the_signed_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key_id = keygen(d, "signer");
+    let envelope_path = d.join("report.dsse.json");
+    signed_scan(d, &d.join("signer.key"), &envelope_path);
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/signed_reports/reference_check.py");
+    let check = |envelope: &Path| {
+        Command::new("python3")
+            .arg(&script)
+            .arg(envelope)
+            .arg(d.join("signer.pub"))
+            .arg(&key_id)
+            .output()
+            .expect("run python3")
+    };
+    let out = check(&envelope_path);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("ok https://in-toto.io/attestation/vulns/v0.2"));
+
+    let mut envelope: Value =
+        serde_json::from_slice(&std::fs::read(&envelope_path).unwrap()).unwrap();
+    let mut payload = B64.decode(envelope["payload"].as_str().unwrap()).unwrap();
+    let at = payload.len() / 2;
+    payload[at] ^= 0x01;
+    envelope["payload"] = B64.encode(&payload).into();
+    let tampered = d.join("tampered.json");
+    std::fs::write(&tampered, serde_json::to_vec(&envelope).unwrap()).unwrap();
+    let out = check(&tampered);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("VerificationError"));
 }

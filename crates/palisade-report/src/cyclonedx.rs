@@ -46,6 +46,9 @@ pub(crate) struct Metadata {
     pub tools: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<Component>,
+    /// Scan results only: the advisory data used (`cyclonedx_vulns.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -217,6 +220,7 @@ pub(crate) fn build(inv: &Inventory, ctx: &DocumentContext) -> Bom {
                 }]
             })),
             component: Some(image),
+            properties: Vec::new(),
         }),
         components,
         dependencies: vec![Dependency {

@@ -7,7 +7,9 @@
 //! `advisories` (osv.dev pages), `recommendation` (the upgrade), `affects` (the component's
 //! bom-ref and its version, `affected`, or `unaffected` when a VEX statement says so),
 //! `analysis` for suppressed findings (VEX state, justification, the reason as detail), and
-//! `palisade:` properties for the fix, the introducing layer and CISA KEV.
+//! `palisade:` properties for the fix, the introducing layer and CISA KEV. The advisory
+//! databases the scan read (source, sha256, record counts) are `palisade:database` properties
+//! of the document's metadata.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -26,6 +28,8 @@ pub(crate) const KEV_DUE_DATE: &str = "palisade:kev:due-date";
 pub(crate) const KEV_REQUIRED_ACTION: &str = "palisade:kev:required-action";
 pub(crate) const KEV_RANSOMWARE: &str = "palisade:kev:known-ransomware-campaign-use";
 pub(crate) const SUPPRESSED_BY: &str = "palisade:suppression:source";
+/// One per advisory database the scan read; the value is its `DatabaseInfo` as compact JSON.
+pub(crate) const DATABASE: &str = "palisade:database";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Vulnerability {
@@ -119,6 +123,14 @@ pub fn write_vulnerability_bom(
     crate::check_context(ctx)?;
     let mut bom = cyclonedx::build(inventory, ctx);
     bom.vulnerabilities = vulnerabilities(&bom, report);
+    if let Some(metadata) = bom.metadata.as_mut() {
+        for db in &report.databases {
+            metadata.properties.push(Property {
+                name: DATABASE.into(),
+                value: Some(serde_json::to_string(db)?),
+            });
+        }
+    }
     serde_json::to_writer_pretty(&mut *out, &bom)?;
     writeln!(out)?;
     Ok(())

@@ -37,6 +37,8 @@ pub struct Statement {
 /// An artifact the statement is about: a name and its digests (algorithm → lower-case hex).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
+    /// SHOULD be set (in-toto v1); tolerated when missing from statements made elsewhere.
+    #[serde(default)]
     pub name: String,
     pub digest: BTreeMap<String, String>,
 }

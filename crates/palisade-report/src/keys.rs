@@ -109,18 +109,11 @@ impl PublicKey {
             .map_err(|e| KeyError::Encode(e.to_string()))
     }
 
-    /// The SPKI DER encoding (44 bytes for Ed25519).
+    /// The SPKI DER encoding (44 bytes for Ed25519): the fixed RFC 8410 header, then the key.
     pub fn to_der(&self) -> Vec<u8> {
-        // Encoding a 32-byte key into a fixed SPKI structure cannot fail; fall back to the
-        // RFC 8410 prefix by hand should the encoder ever refuse.
-        match self.0.to_public_key_der() {
-            Ok(doc) => doc.as_bytes().to_vec(),
-            Err(_) => {
-                let mut der = SPKI_PREFIX.to_vec();
-                der.extend_from_slice(self.0.as_bytes());
-                der
-            }
-        }
+        let mut der = SPKI_PREFIX.to_vec();
+        der.extend_from_slice(self.0.as_bytes());
+        der
     }
 
     /// The key id: lower-case hex sha256 of the SPKI DER encoding.
@@ -198,6 +191,7 @@ mod tests {
             PublicKey(ed25519_dalek::VerifyingKey::from_bytes(&raw.try_into().unwrap()).unwrap());
         let der = key.to_der();
         assert_eq!(der.len(), 44);
+        assert_eq!(der, key.0.to_public_key_der().unwrap().as_bytes());
         assert_eq!(der[..12], SPKI_PREFIX);
         assert_eq!(key.key_id(), hex::encode(Sha256::digest(&der)));
     }

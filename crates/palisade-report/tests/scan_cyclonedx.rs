@@ -223,6 +223,15 @@ fn valid_against_the_official_cyclonedx_1_6_schema() {
     assert_eq!(bom["vulnerabilities"].as_array().unwrap().len(), 6);
     assert_eq!(bom["components"].as_array().unwrap().len(), 4);
     assert_eq!(bom["specVersion"], "1.6");
+    // The advisory data the results came from.
+    let db: Value =
+        serde_json::from_str(bom["metadata"]["properties"][0]["value"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        bom["metadata"]["properties"][0]["name"],
+        "palisade:database"
+    );
+    assert_eq!(db["digest"], "sha256:abcd");
+    assert_eq!(db["records"], 3);
 }
 
 #[test]

@@ -435,3 +435,24 @@ fn keys_and_signatures_interoperate_with_openssl() {
     assert_eq!(theirs.public_key(), theirs_pub);
     assert_eq!(keys::sign_bytes(&theirs, &message).to_vec(), sig);
 }
+
+/// The fuzz seeds were signed by another implementation (Python `cryptography`, Ed25519 seed
+/// bytes 0..32); they verify here, and so does the statement inside.
+#[test]
+fn envelopes_signed_elsewhere_verify() {
+    const KEY: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAA6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=
+-----END PUBLIC KEY-----
+";
+    let key = PublicKey::from_pem(KEY).unwrap();
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/dsse_envelope");
+    for name in ["small.json", "palisade-report.json", "two-signatures.json"] {
+        let bytes = std::fs::read(seeds.join(name)).unwrap();
+        let verified =
+            intoto::verify_report(&bytes, &key).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(verified.statement.subject.len(), 1, "{name}");
+    }
+    let other = PrivateKey::generate().unwrap().public_key();
+    let bytes = std::fs::read(seeds.join("small.json")).unwrap();
+    assert!(intoto::verify_report(&bytes, &other).is_err());
+}

@@ -24,8 +24,25 @@ pub trait AdvisorySource {
         -> Result<Vec<Record>, crate::StoreError>;
 }
 
+/// What enrichment knows about one CVE.
+#[derive(Debug, Clone, Default)]
+pub struct CveFacts {
+    pub nvd: Option<NvdCve>,
+    pub epss: Option<Epss>,
+    pub kev: Option<KevInfo>,
+}
+
 /// Per-CVE facts that rate and rank findings. Every method may answer `None`.
 pub trait Enrichment {
+    /// Everything known about `cve` (sources with one lookup for all three override this).
+    fn facts(&self, cve: &str) -> CveFacts {
+        CveFacts {
+            nvd: self.nvd(cve),
+            epss: self.epss(cve),
+            kev: self.kev(cve),
+        }
+    }
+
     fn nvd(&self, _cve: &str) -> Option<NvdCve> {
         None
     }
@@ -71,8 +88,11 @@ pub fn assess(
             }
         }
     }
+    // The same CVE shows up in many packages (every binary of one source package): look
+    // each one up once.
+    let mut facts = std::collections::HashMap::new();
     for finding in &mut findings {
-        enrich(finding, enrichment);
+        enrich(finding, enrichment, &mut facts);
     }
     rank(&mut findings);
     Ok(findings)
@@ -89,14 +109,26 @@ pub fn rank(findings: &mut [Finding]) {
     });
 }
 
-fn enrich(finding: &mut Finding, enrichment: &dyn Enrichment) {
-    let ids: Vec<String> = std::iter::once(finding.id.clone())
-        .chain(finding.aliases.iter().cloned())
-        .filter(|id| id.starts_with("CVE-"))
-        .collect();
-    let nvd = ids.iter().find_map(|id| enrichment.nvd(id));
-    finding.epss = ids.iter().find_map(|id| enrichment.epss(id));
-    finding.kev = ids.iter().find_map(|id| enrichment.kev(id));
+fn enrich(
+    finding: &mut Finding,
+    enrichment: &dyn Enrichment,
+    cache: &mut std::collections::HashMap<String, CveFacts>,
+) {
+    let mut known = CveFacts::default();
+    for id in std::iter::once(&finding.id).chain(&finding.aliases) {
+        if !id.starts_with("CVE-") {
+            continue;
+        }
+        let facts = cache
+            .entry(id.clone())
+            .or_insert_with(|| enrichment.facts(id));
+        known.nvd = known.nvd.take().or_else(|| facts.nvd.clone());
+        known.epss = known.epss.take().or_else(|| facts.epss.clone());
+        known.kev = known.kev.take().or_else(|| facts.kev.clone());
+    }
+    let nvd = known.nvd;
+    finding.epss = known.epss;
+    finding.kev = known.kev;
     if let Some(nvd) = nvd {
         finding.cwes = nvd.cwes.clone();
         if let Some(cvss) = nvd.cvss_v3.or(nvd.cvss_v4) {

@@ -19,6 +19,6 @@ pub mod suppress;
 pub mod update;
 pub mod version;
 
-pub use assess::{assess, rank, AdvisorySource, Enrichment, NoEnrichment};
+pub use assess::{assess, rank, AdvisorySource, CveFacts, Enrichment, NoEnrichment};
 pub use index::{apply_kev, remediations, OsvIndex};
 pub use store::{Store, StoreError};

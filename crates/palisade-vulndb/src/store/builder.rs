@@ -95,14 +95,14 @@ impl StoreBuilder {
             |r| r.get(0),
         )?;
         self.conn.execute(
-            "INSERT INTO main.advisories (id, feed, advisory_id, aliases, summary, severity)
-             SELECT id + ?2, feed, advisory_id, aliases, summary, severity
-             FROM old.advisories WHERE feed = ?1",
+            "INSERT INTO main.advisories (id, feed, advisory_id)
+             SELECT id + ?2, feed, advisory_id FROM old.advisories WHERE feed = ?1",
             (name, offset),
         )?;
         self.conn.execute(
-            "INSERT INTO main.affected (advisory, ecosystem, name, data)
-             SELECT f.advisory + ?2, f.ecosystem, f.name, f.data
+            "INSERT INTO main.affected
+             SELECT f.ecosystem, f.name, f.advisory + ?2, f.seq, f.advisory_id, f.aliases,
+                    f.summary, f.severity, f.data
              FROM old.affected f JOIN old.advisories a ON a.id = f.advisory
              WHERE a.feed = ?1",
             (name, offset),
@@ -139,16 +139,15 @@ impl StoreBuilder {
                 .map(|d| d.chars().take(200).collect())
         });
         self.conn
-            .prepare_cached(
-                "INSERT INTO advisories (feed, advisory_id, aliases, summary, severity)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute((feed, &record.id, aliases, summary, severity))?;
+            .prepare_cached("INSERT INTO advisories (feed, advisory_id) VALUES (?1, ?2)")?
+            .execute((feed, &record.id))?;
         let advisory = self.conn.last_insert_rowid();
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO affected (advisory, ecosystem, name, data) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO affected
+             (ecosystem, name, advisory, seq, advisory_id, aliases, summary, severity, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
-        for affected in &record.affected {
+        for (seq, affected) in record.affected.iter().enumerate() {
             let Some(package) = &affected.package else {
                 continue;
             };
@@ -156,7 +155,10 @@ impl StoreBuilder {
             let name = normalize_name(&ecosystem, &package.name);
             let data =
                 serde_json::to_string(affected).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            insert.execute((advisory, ecosystem, name, data))?;
+            insert.execute((
+                ecosystem, name, advisory, seq as i64, &record.id, &aliases, &summary, &severity,
+                data,
+            ))?;
         }
         Ok(true)
     }

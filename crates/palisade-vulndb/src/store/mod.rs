@@ -1,8 +1,10 @@
 //! The on-disk vulnerability database: one SQLite file (`vuln.db`) with a versioned schema.
 //!
-//! - Advisories are stored once (`advisories`), with one `affected` row per package they name,
-//!   indexed by (lookup ecosystem, normalised name): a scan does one indexed lookup per
-//!   package. Each row's ranges are kept as the OSV JSON of that `affected` entry.
+//! - Advisories are listed once (`advisories`: id, feed), and stored with one `affected` row
+//!   per package they name. `affected` is clustered by (lookup ecosystem, normalised name) and
+//!   carries the advisory's id, aliases, summary and severity beside the entry's ranges (OSV
+//!   JSON): a package's advisories sit together on a page or two, so a scan does one range
+//!   read per package and never jumps to other tables.
 //! - Per-CVE facts live in `nvd`, `epss` and `kev`.
 //! - Every row names the feed it came from; `feeds` records each feed's source, validators
 //!   (ETag, Last-Modified, sha256), counts and update time. That is what lets an update copy
@@ -23,7 +25,7 @@ use crate::feed::nvd::NvdCve;
 use crate::osv::{Affected, Record, Severity};
 
 /// Bumped whenever the tables change; an older or newer file is refused with a clear message.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The database file's name inside the database directory.
 pub const DB_FILE: &str = "vuln.db";
@@ -49,17 +51,20 @@ CREATE TABLE feeds (
 CREATE TABLE advisories (
     id INTEGER PRIMARY KEY,
     feed TEXT NOT NULL,
+    advisory_id TEXT NOT NULL
+);
+CREATE TABLE affected (
+    ecosystem TEXT NOT NULL,
+    name TEXT NOT NULL,
+    advisory INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
     advisory_id TEXT NOT NULL,
     aliases TEXT NOT NULL,
     summary TEXT,
-    severity TEXT
-);
-CREATE TABLE affected (
-    advisory INTEGER NOT NULL,
-    ecosystem TEXT NOT NULL,
-    name TEXT NOT NULL,
-    data TEXT NOT NULL
-);
+    severity TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (ecosystem, name, advisory, seq)
+) WITHOUT ROWID;
 CREATE TABLE nvd (cve TEXT PRIMARY KEY, feed TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE epss (
     cve TEXT PRIMARY KEY,
@@ -72,7 +77,7 @@ CREATE TABLE kev (cve TEXT PRIMARY KEY, feed TEXT NOT NULL, data TEXT NOT NULL) 
 
 /// Indexes are built after the bulk load (faster than maintaining them row by row).
 pub(crate) const INDEXES: &str = "
-CREATE INDEX affected_by_package ON affected (ecosystem, name);
+CREATE INDEX affected_by_advisory ON affected (advisory);
 CREATE INDEX advisories_by_feed ON advisories (feed);
 ";
 
@@ -129,6 +134,12 @@ impl Store {
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The file is never written in place (updates rename a new one over it), so one shared
+        // lock for the connection's lifetime and memory-mapped reads are safe, and they spare
+        // a lock/unlock system call pair and a page read per lookup.
+        conn.execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -32768;",
         )?;
         let found: Option<String> = conn
             .query_row(
@@ -235,10 +246,9 @@ pub(crate) fn feeds(conn: &Connection, schema: &str) -> Result<Vec<FeedStatus>, 
 impl AdvisorySource for Store {
     fn advisories_for(&self, ecosystem: &str, name: &str) -> Result<Vec<Record>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT a.id, a.advisory_id, a.aliases, a.summary, a.severity, f.data
-             FROM affected f JOIN advisories a ON a.id = f.advisory
-             WHERE f.ecosystem = ?1 AND f.name = ?2
-             ORDER BY a.id",
+            "SELECT advisory, advisory_id, aliases, summary, severity, data
+             FROM affected WHERE ecosystem = ?1 AND name = ?2
+             ORDER BY advisory, seq",
         )?;
         let mut rows = statement.query((ecosystem, name))?;
         let mut out: Vec<(i64, Record)> = Vec::new();
@@ -276,6 +286,41 @@ impl AdvisorySource for Store {
 }
 
 impl Enrichment for Store {
+    fn facts(&self, cve: &str) -> crate::assess::CveFacts {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT data FROM nvd WHERE cve = ?1),
+                        (SELECT score FROM epss WHERE cve = ?1),
+                        (SELECT percentile FROM epss WHERE cve = ?1),
+                        (SELECT f.info FROM epss e JOIN feeds f ON f.name = e.feed WHERE e.cve = ?1),
+                        (SELECT data FROM kev WHERE cve = ?1)",
+            )
+            .and_then(|mut s| {
+                s.query_row([cve], |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<f64>>(1)?,
+                        r.get::<_, Option<f64>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })
+            });
+        let Ok((nvd, score, percentile, info, kev)) = row else {
+            return crate::assess::CveFacts::default();
+        };
+        crate::assess::CveFacts {
+            nvd: nvd.and_then(|d| serde_json::from_str(&d).ok()),
+            epss: score.zip(percentile).map(|(score, percentile)| Epss {
+                score,
+                percentile,
+                date: epss_date(info),
+            }),
+            kev: kev.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+
     fn nvd(&self, cve: &str) -> Option<NvdCve> {
         let data: String = self
             .conn
@@ -293,14 +338,10 @@ impl Enrichment for Store {
             )
             .and_then(|mut s| {
                 s.query_row([cve], |r| {
-                    let info: Option<String> = r.get(2)?;
-                    let date = info
-                        .and_then(|i| serde_json::from_str::<serde_json::Value>(&i).ok())
-                        .and_then(|v| v.get("score_date")?.as_str().map(String::from));
                     Ok(Epss {
                         score: r.get(0)?,
                         percentile: r.get(1)?,
-                        date,
+                        date: epss_date(r.get(2)?),
                     })
                 })
             })
@@ -315,6 +356,12 @@ impl Enrichment for Store {
             .ok()?;
         serde_json::from_str(&data).ok()
     }
+}
+
+/// The score date recorded in the EPSS feed's info.
+fn epss_date(info: Option<String>) -> Option<String> {
+    info.and_then(|i| serde_json::from_str::<serde_json::Value>(&i).ok())
+        .and_then(|v| v.get("score_date")?.as_str().map(String::from))
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {

@@ -465,3 +465,43 @@ fn export_and_import_a_signed_offline_bundle() {
     );
     assert!(!refused.path().join("vuln.db").exists());
 }
+
+#[test]
+fn rpm_packages_match_by_distribution_release_and_epoch_aware_versions() {
+    let db = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let rocky = repo("crates/palisade-vulndb/fixtures/osv-rocky");
+    ok(&palisade(
+        &[
+            "db",
+            "update",
+            "--feed",
+            "osv-rocky",
+            "--source",
+            &format!("osv-rocky={}", rocky.display()),
+        ],
+        db.path(),
+        cache.path(),
+    ));
+    let image = format!(
+        "docker-archive:{}",
+        images().join("rpm-docker.tar").display()
+    );
+    let scan = ok(&palisade(
+        &["image", "scan", &image, "-f", "json"],
+        db.path(),
+        cache.path(),
+    ))
+    .stdout
+    .clone();
+    let report: Value = serde_json::from_slice(&scan).unwrap();
+    let ids: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["package"].as_str().unwrap(), f["id"].as_str().unwrap()))
+        .collect();
+    // 1:2.4.1-3.el9 is below the fix 1:2.4.1-4.el9, above 1:2.4.1-2.el9; the Rocky 8 entry
+    // does not apply to a Rocky 9 image.
+    assert_eq!(ids, vec![("palisade-app", "CVE-2099-10001")]);
+}

@@ -305,3 +305,37 @@ fn unknown_feed_names_are_refused() {
     assert!(err.to_string().contains("osv-nope"));
     let _unused: PathBuf = dir.path().into();
 }
+
+#[test]
+fn ubuntu_records_match_by_source_package_in_the_release_lts_suffix_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = tempfile::tempdir().unwrap();
+    // The shape Ubuntu publishes to OSV (ecosystem `Ubuntu:22.04:LTS`, source package names).
+    std::fs::write(
+        records.path().join("UBUNTU-CVE-2099-20001.json"),
+        r#"{"id": "UBUNTU-CVE-2099-20001", "aliases": ["CVE-2099-20001"],
+            "affected": [{"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.2-0ubuntu1.15"}]}]}]}"#,
+    )
+    .unwrap();
+    let sources = vec![("osv-ubuntu", records.path().to_string_lossy().into_owned())];
+    update(dir.path(), &options(&sources), &NoNetwork).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut libssl = Package::new("libssl3", "3.0.2-0ubuntu1.14", Ecosystem::Deb, "x");
+    libssl.source_name = Some("openssl".into());
+    libssl.source_version = Some("3.0.2-0ubuntu1.14".into());
+    let inv = inventory(Some(os(OsFamily::Ubuntu, "22.04")), vec![libssl.clone()]);
+    let findings = palisade_vulndb::assess(&inv, &store, &palisade_vulndb::NoEnrichment).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].id, "CVE-2099-20001");
+    assert_eq!(
+        findings[0].fixed_version.as_deref(),
+        Some("3.0.2-0ubuntu1.15")
+    );
+    let other = inventory(Some(os(OsFamily::Ubuntu, "24.04")), vec![libssl]);
+    assert!(
+        palisade_vulndb::assess(&other, &store, &palisade_vulndb::NoEnrichment)
+            .unwrap()
+            .is_empty()
+    );
+}

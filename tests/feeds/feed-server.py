@@ -4,7 +4,8 @@ conditional requests with 304, pages NVD API requests, and records every request
 
 Usage: feed-server.py ROOT PORT_FILE
   - GET /<path>: the file ROOT/<path>, with ETag "sha256-<hex>" and Last-Modified.
-  - GET /rest/json/cves/2.0?startIndex=N&...: ROOT/nvd-api/page-N.json.
+  - GET /rest/json/cves/2.0?startIndex=N&...: ROOT/nvd-api/page-N.json, or
+    ROOT/nvd-api/modified-page-N.json when the query asks for lastModStartDate.
   - GET /_requests: JSON list of [path, if-none-match, if-modified-since] seen so far.
 Binds 127.0.0.1 on a free port and writes the port to PORT_FILE once listening.
 """
@@ -38,7 +39,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/rest/json/cves/2.0":
             query = urllib.parse.parse_qs(url.query)
             start = query.get("startIndex", ["0"])[0]
-            relative = f"nvd-api/page-{int(start)}.json"
+            kind = "modified-page" if "lastModStartDate" in query else "page"
+            relative = f"nvd-api/{kind}-{int(start)}.json"
         else:
             relative = urllib.parse.unquote(url.path).lstrip("/")
         path = os.path.abspath(os.path.join(ROOT, relative))

@@ -48,6 +48,10 @@ impl FeedServer {
         link(vulndb.join("debian-tracker/bookworm.json"), "debian/json");
         link(vulndb.join("epss/epss_scores-sample.csv.gz"), "epss.csv.gz");
         link(vulndb.join("nvd/page-0.json"), "nvd-api/page-0.json");
+        link(
+            vulndb.join("nvd-modified/page-0.json"),
+            "nvd-api/modified-page-0.json",
+        );
         let port_file = root.path().join("port");
         let child = Command::new("python3")
             .arg(repo("tests/feeds/feed-server.py"))
@@ -179,6 +183,15 @@ fn update_over_http_is_conditional_then_the_scan_is_correct_prioritised_and_sign
         assert_eq!(result, expected, "{name}");
     }
     let requests = server.requests();
+    // NVD: the second update asked only for what changed since the first.
+    let nvd: Vec<&str> = requests
+        .iter()
+        .map(|r| r[0].as_str().unwrap())
+        .filter(|p| p.starts_with("/rest/json/cves/2.0"))
+        .collect();
+    assert_eq!(nvd.len(), 2, "{nvd:?}");
+    assert!(!nvd[0].contains("lastModStartDate"));
+    assert!(nvd[1].contains("lastModStartDate=") && nvd[1].contains("lastModEndDate="));
     let conditional = requests
         .iter()
         .filter(|r| r[0].as_str().unwrap().ends_with("all.zip") && r[1].is_string())
@@ -223,6 +236,10 @@ fn update_over_http_is_conditional_then_the_scan_is_correct_prioritised_and_sign
     assert_eq!(requests["fixed_version"], "2.20.0");
     assert_eq!(requests["status"], "fixed");
     assert!(requests["epss"]["score"].as_f64().unwrap() > 0.0);
+    // Rated from the NVD change fetched by the incremental update.
+    let cookie = find("CVE-2023-43804", "urllib3");
+    assert_eq!(cookie["cvss"]["score"], 7.4);
+    assert_eq!(cookie["cwes"][0], "CWE-200");
     // Debian packages by source package and release, with Debian's verdict.
     let tar = find("CVE-2005-2541", "tar");
     assert_eq!(tar["status"], "will_not_fix");

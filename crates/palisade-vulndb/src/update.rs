@@ -314,7 +314,19 @@ fn update_feed(
     let is_url = source.starts_with("http://") || source.starts_with("https://");
     let counts = if is_url {
         if spec.kind == FeedKind::Nvd {
-            ingest_nvd_api(builder, &spec.name, source, fetcher, dir)?
+            match previous.filter(|_| same_source).and_then(nvd_window_start) {
+                // Recent enough: keep the previous rows, fetch only what changed since.
+                Some(start) => {
+                    builder.copy_feed(&spec.name)?;
+                    let end = crate::store::builder::now();
+                    let separator = if source.contains('?') { '&' } else { '?' };
+                    let url =
+                        format!("{source}{separator}lastModStartDate={start}&lastModEndDate={end}");
+                    let (_, skipped) = ingest_nvd_api(builder, &spec.name, &url, fetcher, dir)?;
+                    (builder.feed_rows(&spec.name)?, skipped)
+                }
+                None => ingest_nvd_api(builder, &spec.name, source, fetcher, dir)?,
+            }
         } else {
             let validators = match previous {
                 Some(p) if same_source => Validators {
@@ -370,6 +382,14 @@ fn update_feed(
         skipped: counts.1,
         error: None,
     })
+}
+
+/// NVD answers "modified since" queries for windows of at most 120 days: when the previous
+/// NVD update is younger than that, the update asks only for CVEs modified since then.
+fn nvd_window_start(previous: &crate::store::FeedStatus) -> Option<String> {
+    let updated = humantime::parse_rfc3339(&previous.updated_at).ok()?;
+    let age = std::time::SystemTime::now().duration_since(updated).ok()?;
+    (age < std::time::Duration::from_secs(119 * 24 * 3600)).then(|| previous.updated_at.clone())
 }
 
 fn sha256_file(file: &mut File) -> Result<String, FetchError> {

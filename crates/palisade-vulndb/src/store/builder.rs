@@ -216,6 +216,20 @@ impl StoreBuilder {
         Ok(())
     }
 
+    /// Rows this build holds for a feed (NVD, EPSS, KEV or advisories).
+    pub fn feed_rows(&self, name: &str) -> Result<u64, StoreError> {
+        let mut total = 0i64;
+        for table in ["advisories", "nvd", "epss", "kev"] {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM main.{table} WHERE feed = ?1"),
+                [name],
+                |r| r.get(0),
+            )?;
+            total += n;
+        }
+        Ok(total as u64)
+    }
+
     /// Throws away rows of a feed ingested in this build (used when ingesting it failed
     /// halfway and the previous copy is kept instead).
     pub fn discard_feed(&mut self, name: &str) -> Result<(), StoreError> {

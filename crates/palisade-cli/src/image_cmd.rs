@@ -206,11 +206,18 @@ pub async fn scan(
             &crate::report_cmd::document_context(),
             &mut buffer,
         )?,
-        ScanFormat::Table => palisade_report::write_findings(
-            &report,
-            palisade_report::FindingsFormat::Table,
-            &mut buffer,
-        )?,
+        ScanFormat::Table => {
+            use std::io::IsTerminal;
+            let color = output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let format = if color {
+                palisade_report::FindingsFormat::ColorTable
+            } else {
+                palisade_report::FindingsFormat::Table
+            };
+            palisade_report::write_findings(&report, format, &mut buffer)?
+        }
         ScanFormat::Json => palisade_report::write_findings(
             &report,
             palisade_report::FindingsFormat::Json,

@@ -263,6 +263,39 @@ fn update_over_http_is_conditional_then_the_scan_is_correct_prioritised_and_sign
         .unwrap()
         .starts_with("sha256:"));
 
+    // CycloneDX carries the CWE, status, rating source and EPSS.
+    let cdx = palisade(
+        &["image", "scan", &image, "-f", "cyclonedx"],
+        db.path(),
+        cache.path(),
+    );
+    ok(&cdx);
+    let cdx: Value = serde_json::from_slice(&cdx.stdout).unwrap();
+    let vuln = cdx["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "CVE-2023-43804")
+        .unwrap();
+    assert_eq!(vuln["cwes"][0], 200);
+    let prop = |name: &str| {
+        vuln["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        prop("palisade:vulnerability:status").as_deref(),
+        Some("fixed")
+    );
+    assert_eq!(
+        prop("palisade:vulnerability:severity-source").as_deref(),
+        Some("nvd")
+    );
+    assert!(prop("palisade:epss:score").is_some());
+
     // --severity and --ignore-unfixed filter.
     let high = palisade(
         &[

@@ -28,6 +28,10 @@ pub(crate) const KEV_DUE_DATE: &str = "palisade:kev:due-date";
 pub(crate) const KEV_REQUIRED_ACTION: &str = "palisade:kev:required-action";
 pub(crate) const KEV_RANSOMWARE: &str = "palisade:kev:known-ransomware-campaign-use";
 pub(crate) const SUPPRESSED_BY: &str = "palisade:suppression:source";
+pub(crate) const FIX_STATUS: &str = "palisade:vulnerability:status";
+pub(crate) const SEVERITY_SOURCE: &str = "palisade:vulnerability:severity-source";
+pub(crate) const EPSS_SCORE: &str = "palisade:epss:score";
+pub(crate) const EPSS_PERCENTILE: &str = "palisade:epss:percentile";
 /// One per advisory database the scan read; the value is its `DatabaseInfo` as compact JSON.
 pub(crate) const DATABASE: &str = "palisade:database";
 
@@ -306,6 +310,14 @@ fn properties(f: &Finding, suppression: Option<&Suppression>) -> Vec<Property> {
     if let Some(layer) = &f.introduced_by {
         props.push((INTRODUCED_BY, layer.clone()));
     }
+    props.push((FIX_STATUS, f.status.to_string()));
+    if let Some(source) = &f.severity_source {
+        props.push((SEVERITY_SOURCE, source.clone()));
+    }
+    if let Some(epss) = &f.epss {
+        props.push((EPSS_SCORE, epss.score.to_string()));
+        props.push((EPSS_PERCENTILE, epss.percentile.to_string()));
+    }
     if let Some(kev) = &f.kev {
         props.push((KEV, "true".into()));
         for (name, value) in [
@@ -367,7 +379,11 @@ fn vulnerability(
             })
             .collect(),
         ratings: vec![rating(f)],
-        cwes: Vec::new(),
+        cwes: f
+            .cwes
+            .iter()
+            .filter_map(|c| c.strip_prefix("CWE-")?.parse().ok())
+            .collect(),
         description: f.summary.clone(),
         recommendation: f
             .fixed_version

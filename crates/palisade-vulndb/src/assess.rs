@@ -165,6 +165,25 @@ fn record_cvss(record: &Record) -> Option<Cvss> {
         .max_by(|a, b| a.score.total_cmp(&b.score))
 }
 
+/// A distribution's rating carried in the OSV record itself: Ubuntu publishes its priority as
+/// a `severity` entry of type `Ubuntu` (`negligible`, `low`, `medium`, `high`, `critical`).
+fn publisher_rating(record: &Record) -> Option<DistroVerdict> {
+    let entry = record.severity.iter().find(|s| s.kind == "Ubuntu")?;
+    let severity = match entry.score.to_ascii_lowercase().as_str() {
+        "negligible" | "low" => Severity::Low,
+        "medium" => Severity::Medium,
+        "high" => Severity::High,
+        "critical" => Severity::Critical,
+        _ => return None,
+    };
+    Some(DistroVerdict {
+        source: "ubuntu".into(),
+        // Only the rating comes from here; the status follows from the ranges.
+        status: FixStatus::Affected,
+        severity: Some(severity),
+    })
+}
+
 /// Advisories naming the same vulnerability (sharing an id or alias) become one finding,
 /// identified by its CVE when one is known.
 pub(crate) fn merge_aliases(package: &Package, matches: Vec<Match<'_>>) -> Vec<Finding> {
@@ -187,7 +206,11 @@ pub(crate) fn merge_aliases(package: &Package, matches: Vec<Match<'_>>) -> Vec<F
                 .as_deref()
                 .map(|d| d.chars().take(200).collect())
         });
-        let verdict = m.affected.distro.clone();
+        let verdict = m
+            .affected
+            .distro
+            .clone()
+            .or_else(|| publisher_rating(m.record));
         match groups.iter_mut().find(|g| !g.ids.is_disjoint(&ids)) {
             Some(group) => {
                 group.ids.extend(ids);

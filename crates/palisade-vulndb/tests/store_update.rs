@@ -314,6 +314,7 @@ fn ubuntu_records_match_by_source_package_in_the_release_lts_suffix_or_not() {
     std::fs::write(
         records.path().join("UBUNTU-CVE-2099-20001.json"),
         r#"{"id": "UBUNTU-CVE-2099-20001", "aliases": ["CVE-2099-20001"],
+            "severity": [{"type": "Ubuntu", "score": "medium"}],
             "affected": [{"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "openssl"},
                           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.2-0ubuntu1.15"}]}]}]}"#,
     )

@@ -159,14 +159,14 @@ impl Compiler<'_> {
             meta: RuleMeta {
                 name: def.name.clone(),
                 id: def.id.clone(),
-                desc: def.desc.clone().unwrap_or_default(),
+                desc: def.desc.as_deref().unwrap_or_default().trim().to_string(),
                 priority,
                 severity: priority.severity(),
                 tags: def.tags.clone(),
                 techniques,
                 tactics,
                 source: source_of(def).to_string(),
-                remediation: def.remediation.clone(),
+                remediation: def.remediation.as_deref().map(|r| r.trim().to_string()),
                 enabled: def.enabled,
                 pos: def.pos.clone(),
             },
@@ -452,7 +452,7 @@ impl Compiler<'_> {
     /// `output` → literal pieces and fields. A field this source lacks is a warning and
     /// prints as `<NA>`.
     fn template(&mut self, def: &RuleDef, output: &Text) -> Template {
-        let text = &output.value;
+        let text = output.value.trim_end();
         let mut pieces = Vec::new();
         let mut lit = String::new();
         let mut i = 0;

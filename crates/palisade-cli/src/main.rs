@@ -3,6 +3,7 @@
 mod bench;
 mod image_cmd;
 mod progress;
+mod rules_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,12 +43,24 @@ enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// Detection rules (Falco rule syntax): validate, list the built-in ones.
+    Rules {
+        #[command(subcommand)]
+        command: rules_cmd::RulesCommand,
+    },
+    /// Kubernetes audit logs: cluster-level threat detection.
+    Audit {
+        #[command(subcommand)]
+        command: rules_cmd::AuditCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Scan a large synthetic image (default 2 GiB, 100k files, 10 layers): time and peak RSS.
     SyntheticImage(bench::SyntheticArgs),
+    /// Audit events per second on one core through every built-in rule, and peak RSS.
+    AuditRules(rules_cmd::BenchAuditArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +239,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,
+        Command::Bench {
+            command: BenchCommand::AuditRules(args),
+        } => tokio::task::spawn_blocking(move || rules_cmd::bench_audit_rules(&args)).await?,
+        Command::Rules { command } => rules_cmd::rules(&command),
+        Command::Audit { command } => {
+            tokio::task::spawn_blocking(move || rules_cmd::audit(&command)).await?
+        }
     }
 }
 

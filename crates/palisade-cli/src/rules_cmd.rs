@@ -1,0 +1,502 @@
+//! `palisade rules ...`, `palisade audit ...` and `palisade bench audit-rules`: detection
+//! rules and Kubernetes audit logs. Wiring only; the engine lives in palisade-rules, the audit
+//! source and the built-in rules in palisade-audit.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use palisade_audit::builtin::builtin_ruleset;
+use palisade_audit::{Alert, AuditEvent, AuditFields, Deduplicator, Detector};
+use palisade_rules::{Diagnostic, Level, RuleSet};
+
+/// Audit log lines longer than this are counted as malformed and skipped.
+const MAX_LINE_BYTES: usize = palisade_audit::decode::MAX_EVENT_BYTES;
+/// Open de-duplication groups kept at most (bounded memory under any stream).
+const MAX_OPEN_GROUPS: usize = 100_000;
+/// Malformed lines reported one by one before only the total is.
+const MALFORMED_REPORTED: u64 = 10;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesCommand {
+    /// Validate rule files (Falco rule syntax) against the fields Palisade supports; prints
+    /// every problem as FILE:LINE:COLUMN and exits 1 when there are errors.
+    Check {
+        /// Rule files, loaded in order after the built-in rules (whose lists and macros they
+        /// may use).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Check the files on their own, without the built-in rules.
+        #[arg(long)]
+        no_builtin: bool,
+    },
+    /// List the built-in rules: id, severity, MITRE ATT&CK, name.
+    List {
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Run the detection rules over a Kubernetes audit log (JSON lines, one audit.k8s.io/v1
+    /// Event per line, as the API server's log backend writes it) and print alerts as JSON lines.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// The audit log; `-` reads standard input.
+    pub input: PathBuf,
+    /// More rule files (Falco syntax, source k8s_audit), loaded after the built-in rules;
+    /// repeatable.
+    #[arg(long = "rules")]
+    pub rules: Vec<PathBuf>,
+    /// Run only the rules given with --rules.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Cluster name to put in the alerts.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Alerts of the same rule, resource and user within this window become one alert with a
+    /// count (0s: no de-duplication).
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    pub dedup_window: Duration,
+    /// Write alerts to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchAuditArgs {
+    /// Events to push through the rules.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+}
+
+pub fn rules(cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RulesCommand::Check { files, no_builtin } => check(files, *no_builtin),
+        RulesCommand::List { format } => list(*format),
+    }
+}
+
+pub fn audit(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Analyze(args) => analyze(args),
+    }
+}
+
+fn load(files: &[PathBuf], builtin: bool) -> anyhow::Result<RuleSet> {
+    let mut set = if builtin {
+        builtin_ruleset()
+    } else {
+        RuleSet::new()
+    };
+    for f in files {
+        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("{}: a rule file must be UTF-8", f.display()))?;
+        set.add_file(&f.display().to_string(), &text);
+    }
+    Ok(set)
+}
+
+fn check(files: &[PathBuf], no_builtin: bool) -> anyhow::Result<ExitCode> {
+    let set = load(files, !no_builtin)?;
+    let (engine, mut diags) = set.compile(&AuditFields);
+    for source in set.sources() {
+        if source != palisade_audit::SOURCE {
+            diags.push(Diagnostic::warning(
+                palisade_rules::Pos::new(&std::sync::Arc::from("-"), 0, 0),
+                format!("rules of source `{source}` are not checked: Palisade runs k8s_audit rules so far"),
+            ));
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    for d in &diags {
+        writeln!(stdout, "{d}")?;
+    }
+    let errors = diags.iter().filter(|d| d.level == Level::Error).count();
+    let warnings = diags.len() - errors;
+    tracing::info!(
+        "{} rules compiled, {errors} errors, {warnings} warnings",
+        engine.rules().len()
+    );
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list(format: ListFormat) -> anyhow::Result<ExitCode> {
+    let (engine, diags) = builtin_ruleset().compile(&AuditFields);
+    anyhow::ensure!(diags.is_empty(), "built-in rules: {}", diags[0]);
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            let metas: Vec<_> = engine.rules().iter().map(|r| &r.meta).collect();
+            serde_json::to_writer_pretty(&mut out, &metas)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => {
+            let mut rules: Vec<_> = engine.rules().iter().collect();
+            rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+            for r in rules {
+                let m = &r.meta;
+                writeln!(
+                    out,
+                    "{:<17} {:<6} {:<10} {}",
+                    m.id.as_deref().unwrap_or("-"),
+                    m.severity.as_str(),
+                    m.techniques.join(","),
+                    m.name
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads one line into `buf` (without the newline), never holding more than `max` bytes.
+/// `None` at end of input; `Some(false)` when the line was longer than `max` (discarded).
+fn read_line_bounded(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let mut overflow = false;
+    let mut any = false;
+    loop {
+        let avail = r.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(any.then_some(!overflow));
+        }
+        any = true;
+        let (chunk, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (&avail[..i], Some(i + 1)),
+            None => (avail, None),
+        };
+        if !overflow {
+            if buf.len() + chunk.len() > max {
+                overflow = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        let used = done.unwrap_or(chunk.len());
+        r.consume(used);
+        if done.is_some() {
+            return Ok(Some(!overflow));
+        }
+    }
+}
+
+fn analyze(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let set = load(&args.rules, !args.no_builtin)?;
+    let (engine, diags) = set.compile(&AuditFields);
+    let mut fatal = 0;
+    for d in &diags {
+        match (d.level, &d.unsupported_field) {
+            // A rule using a field Palisade lacks is skipped; the others still run.
+            (Level::Error, Some(_)) => tracing::warn!("{d} (rule skipped)"),
+            (Level::Error, None) => {
+                tracing::error!("{d}");
+                fatal += 1;
+            }
+            (Level::Warning, _) => tracing::warn!("{d}"),
+        }
+    }
+    anyhow::ensure!(
+        fatal == 0,
+        "{fatal} error(s) in the rules; see `palisade rules check`"
+    );
+    tracing::info!("{} rules loaded", engine.enabled_count());
+    let mut detector = Detector::new(engine, args.cluster.clone());
+    let mut dedup = Deduplicator::new(args.dedup_window, MAX_OPEN_GROUPS);
+
+    let mut input: Box<dyn BufRead> = if args.input.as_os_str() == "-" {
+        Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock()))
+    } else {
+        let f =
+            File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+        Box::new(BufReader::with_capacity(1 << 16, f))
+    };
+    let mut output: BufWriter<Box<dyn Write>> = BufWriter::new(match &args.output {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    });
+    let name = args.input.display().to_string();
+    let mut stats = Stats::default();
+    let mut line = Vec::new();
+    let mut hits = Vec::new();
+    let mut ready = Vec::new();
+    let mut line_no = 0u64;
+    while let Some(ok) = read_line_bounded(&mut input, &mut line, MAX_LINE_BYTES)
+        .with_context(|| format!("reading {name}"))?
+    {
+        line_no += 1;
+        if !ok {
+            stats.malformed(&name, line_no, "line longer than the event size limit");
+            continue;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let event = match AuditEvent::from_slice(&line) {
+            Ok(e) => e,
+            Err(e) => {
+                stats.malformed(&name, line_no, &e.to_string());
+                continue;
+            }
+        };
+        stats.events += 1;
+        hits.clear();
+        detector.analyze(&event, &mut hits);
+        stats.hits += hits.len() as u64;
+        for alert in hits.drain(..) {
+            dedup.push(alert, &mut ready);
+        }
+        write_alerts(&mut output, &mut ready, &mut stats)?;
+    }
+    dedup.flush(&mut ready);
+    write_alerts(&mut output, &mut ready, &mut stats)?;
+    output.flush()?;
+    if stats.malformed_lines > 0 {
+        tracing::warn!(
+            "{name}: {} malformed line(s) skipped",
+            stats.malformed_lines
+        );
+    }
+    if dedup.evicted > 0 {
+        tracing::warn!(
+            "{} de-duplication group(s) emitted early (more than {MAX_OPEN_GROUPS} open)",
+            dedup.evicted
+        );
+    }
+    tracing::info!(
+        "{name}: {} events, {} rule hits, {} alerts, {} malformed lines",
+        stats.events,
+        stats.hits,
+        stats.alerts,
+        stats.malformed_lines
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Default)]
+struct Stats {
+    events: u64,
+    hits: u64,
+    alerts: u64,
+    malformed_lines: u64,
+}
+
+impl Stats {
+    fn malformed(&mut self, name: &str, line: u64, why: &str) {
+        self.malformed_lines += 1;
+        if self.malformed_lines <= MALFORMED_REPORTED {
+            tracing::warn!("{name}:{line}: skipped: {why}");
+        }
+    }
+}
+
+fn write_alerts(
+    out: &mut impl Write,
+    ready: &mut Vec<Alert>,
+    stats: &mut Stats,
+) -> anyhow::Result<()> {
+    for a in ready.drain(..) {
+        serde_json::to_writer(&mut *out, &a)?;
+        out.write_all(b"\n")?;
+        stats.alerts += 1;
+    }
+    Ok(())
+}
+
+/// A mix of audit events like a busy cluster's: mostly reads and lease renewals by the
+/// control plane, some workload writes, RBAC changes, exec sessions and secret reads (some of
+/// which fire rules).
+fn bench_events() -> Vec<Vec<u8>> {
+    let base = |verb: &str, uri: &str, user: &str, object_ref: serde_json::Value, code: u16| {
+        serde_json::json!({
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
+            "auditID": "c1f1a5a0-6a3c-4c55-8f0e-2b7a51d7e2a1", "stage": "ResponseComplete",
+            "requestURI": uri, "verb": verb,
+            "user": {"username": user, "groups": ["system:authenticated"]},
+            "sourceIPs": ["10.0.0.12"], "userAgent": "kube-controller-manager/v1.30.2 (linux/amd64) kubernetes/3968350",
+            "objectRef": object_ref,
+            "responseStatus": {"metadata": {}, "code": code},
+            "requestReceivedTimestamp": "2026-03-02T10:15:30.100000Z",
+            "stageTimestamp": "2026-03-02T10:15:30.104000Z",
+            "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": "RBAC: allowed by ClusterRoleBinding \"system:kube-controller-manager\""}
+        })
+    };
+    let mut events = Vec::new();
+    for i in 0..16 {
+        let lease = format!("node-{i}");
+        events.push(base(
+            "update",
+            &format!("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{lease}"),
+            &format!("system:node:{lease}"),
+            serde_json::json!({"resource": "leases", "namespace": "kube-node-lease", "name": lease, "apiGroup": "coordination.k8s.io", "apiVersion": "v1"}),
+            200,
+        ));
+        events.push(base(
+            "list",
+            "/api/v1/pods?limit=500",
+            "system:kube-scheduler",
+            serde_json::json!({"resource": "pods", "apiVersion": "v1"}),
+            200,
+        ));
+        events.push(base(
+            "get",
+            &format!("/api/v1/namespaces/shop/configmaps/app-{i}"),
+            "system:serviceaccount:shop:web",
+            serde_json::json!({"resource": "configmaps", "namespace": "shop", "name": format!("app-{i}"), "apiVersion": "v1"}),
+            200,
+        ));
+        events.push(base(
+            "watch",
+            "/api/v1/services?watch=true",
+            "system:kube-proxy",
+            serde_json::json!({"resource": "services", "apiVersion": "v1"}),
+            200,
+        ));
+    }
+    let mut pod = base(
+        "create",
+        "/api/v1/namespaces/shop/pods",
+        "alice@example.com",
+        serde_json::json!({"resource": "pods", "namespace": "shop", "name": "web", "apiVersion": "v1"}),
+        201,
+    );
+    pod["level"] = "RequestResponse".into();
+    pod["requestObject"] = serde_json::json!({
+        "kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"containers": [
+            {"name": "web", "image": "nginx:1.25", "securityContext": {"privileged": true}},
+            {"name": "side", "image": "envoyproxy/envoy:v1.30.1", "ports": [{"containerPort": 9901}]}
+        ], "volumes": [{"name": "c", "configMap": {"name": "web"}}]}
+    });
+    pod["responseObject"] = pod["requestObject"].clone();
+    events.push(pod);
+    let mut binding = base(
+        "create",
+        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+        "alice@example.com",
+        serde_json::json!({"resource": "clusterrolebindings", "name": "ops", "apiGroup": "rbac.authorization.k8s.io", "apiVersion": "v1"}),
+        201,
+    );
+    binding["requestObject"] = serde_json::json!({
+        "kind": "ClusterRoleBinding", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": "ops"},
+        "subjects": [{"kind": "User", "name": "bob"}], "roleRef": {"kind": "ClusterRole", "name": "cluster-admin", "apiGroup": "rbac.authorization.k8s.io"}
+    });
+    events.push(binding);
+    events.push(base(
+        "create",
+        "/api/v1/namespaces/shop/pods/web/exec?command=sh&container=web&stdin=true&tty=true",
+        "alice@example.com",
+        serde_json::json!({"resource": "pods", "namespace": "shop", "name": "web", "subresource": "exec", "apiVersion": "v1"}),
+        101,
+    ));
+    events.push(base(
+        "get",
+        "/api/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef",
+        "alice@example.com",
+        serde_json::json!({"resource": "secrets", "namespace": "kube-system", "name": "bootstrap-token-abcdef", "apiVersion": "v1"}),
+        200,
+    ));
+    events
+        .into_iter()
+        .map(|e| serde_json::to_vec(&e).unwrap_or_default())
+        .collect()
+}
+
+/// Decodes and evaluates `events` audit events through every built-in rule on this thread:
+/// events per second and peak RSS, as JSON on stdout.
+pub fn bench_audit_rules(args: &BenchAuditArgs) -> anyhow::Result<ExitCode> {
+    let (engine, diags) = builtin_ruleset().compile(&AuditFields);
+    anyhow::ensure!(diags.is_empty(), "built-in rules: {}", diags[0]);
+    let rules = engine.enabled_count();
+    let mut detector = Detector::new(engine, Some("bench".into()));
+    let events = bench_events();
+    let bytes: usize = events.iter().map(Vec::len).sum();
+    let n = args.events.max(1);
+    // Warm up, then measure decode + evaluation, then evaluation alone.
+    for e in &events {
+        let ev = AuditEvent::from_slice(e)?;
+        detector.count_hits(&ev);
+    }
+    let started = Instant::now();
+    let mut hits = 0u64;
+    for i in 0..n {
+        let raw = &events[(i % events.len() as u64) as usize];
+        let ev = AuditEvent::from_slice(raw)?;
+        hits += detector.count_hits(&ev) as u64;
+    }
+    let full = started.elapsed();
+    let decoded: Vec<AuditEvent> = events
+        .iter()
+        .map(|e| AuditEvent::from_slice(e))
+        .collect::<Result<_, _>>()?;
+    let started = Instant::now();
+    for i in 0..n {
+        detector.count_hits(&decoded[(i % decoded.len() as u64) as usize]);
+    }
+    let eval_only = started.elapsed();
+    let rate = |d: Duration| (n as f64 / d.as_secs_f64()).round();
+    let report = serde_json::json!({
+        "rules": rules,
+        "events": n,
+        "distinct_events": events.len(),
+        "mean_event_bytes": bytes / events.len(),
+        "rule_hits": hits,
+        "decode_and_evaluate_events_per_second": rate(full),
+        "evaluate_only_events_per_second": rate(eval_only),
+        "seconds": full.as_secs_f64(),
+        "peak_rss_mib": crate::bench::peak_rss_kib().unwrap_or(0) / 1024,
+        "threads": 1,
+    });
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &report)?;
+    writeln!(stdout)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_line_bounded;
+
+    #[test]
+    fn bounded_lines() {
+        let data = b"short\nthis line is too long\n\nlast";
+        let mut r = std::io::BufReader::with_capacity(4, &data[..]);
+        let mut buf = Vec::new();
+        let mut got = Vec::new();
+        while let Some(ok) = read_line_bounded(&mut r, &mut buf, 10).unwrap() {
+            got.push((ok, String::from_utf8(buf.clone()).unwrap()));
+        }
+        assert_eq!(
+            got,
+            [
+                (true, "short".to_string()),
+                (false, String::new()),
+                (true, String::new()),
+                (true, "last".to_string())
+            ]
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! `palisade rules check`, `palisade rules list`, `palisade audit analyze` end to end.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn palisade(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(data) = stdin {
+        input.write_all(data).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// An audit event line as the API server's log backend writes it.
+fn event(
+    audit_id: &str,
+    time: &str,
+    verb: &str,
+    uri: &str,
+    object_ref: &str,
+    extra: &str,
+    code: u16,
+) -> String {
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"{audit_id}","stage":"ResponseComplete","requestURI":"{uri}","verb":"{verb}","user":{{"username":"alice@example.com","groups":["developers","system:authenticated"]}},"sourceIPs":["203.0.113.7"],"userAgent":"kubectl/v1.30.2 (linux/amd64) kubernetes/3968350","objectRef":{object_ref},"responseStatus":{{"metadata":{{}},"code":{code}}},{extra}"requestReceivedTimestamp":"{time}","stageTimestamp":"{time}","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding \"admins\" of ClusterRole \"cluster-admin\" to Group \"developers\""}}}}"#
+    )
+}
+
+fn exec_event(id: &str, time: &str) -> String {
+    event(
+        id,
+        time,
+        "create",
+        "/api/v1/namespaces/shop/pods/web/exec?command=sh&container=web&stdin=true&stdout=true&tty=true",
+        r#"{"resource":"pods","namespace":"shop","name":"web","apiVersion":"v1","subresource":"exec"}"#,
+        "",
+        101,
+    )
+}
+
+fn binding_event(id: &str, time: &str) -> String {
+    event(
+        id,
+        time,
+        "create",
+        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+        r#"{"resource":"clusterrolebindings","name":"backdoor","apiGroup":"rbac.authorization.k8s.io","apiVersion":"v1"}"#,
+        r#""requestObject":{"kind":"ClusterRoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"backdoor"},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"mallory"}],"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"}},"#,
+        201,
+    )
+}
+
+fn log(lines: &[String]) -> Vec<u8> {
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out.into_bytes()
+}
+
+fn alerts(stdout: &[u8]) -> Vec<serde_json::Value> {
+    text(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn rules_check_reports_positions_and_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.yaml");
+    std::fs::write(
+        &good,
+        "- rule: Secret deleted\n  desc: a secret was deleted\n  condition: ka.target.resource = secrets and ka.verb = delete and pal_done_ok\n  output: \"secret %ka.target.name deleted by %ka.user.name\"\n  priority: WARNING\n  source: k8s_audit\n",
+    )
+    .unwrap();
+    let out = palisade(&["rules", "check", good.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "- list: l\n  items: [a]\n- rule: r\n  desc: d\n  condition: ka.verb = get and and\n  output: o\n  priority: WARNING\n  source: k8s_audit\n- rule: s\n  desc: d\n  condition: ka.nope exists\n  output: o\n  priority: WARNING\n  source: k8s_audit\n",
+    )
+    .unwrap();
+    let out = palisade(
+        &[
+            "rules",
+            "check",
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let bad_name = bad.display().to_string();
+    assert!(
+        stdout.contains(&format!(
+            "{bad_name}:5:32: error: rule `r`: expected a field check"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{bad_name}:11:14: error: unsupported field `ka.nope`"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+}
+
+#[test]
+fn rules_list_shows_every_builtin_rule() {
+    let out = palisade(&["rules", "list", "-f", "json"], None);
+    assert!(out.status.success());
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rules.len() >= 40);
+    assert!(rules
+        .iter()
+        .all(|r| r["id"].as_str().unwrap().starts_with("PAL-K8SAUDIT-")));
+}
+
+#[test]
+fn analyze_writes_deduplicated_alerts_and_skips_malformed_lines() {
+    let input = log(&[
+        exec_event("a1", "2026-03-02T10:00:00.000000Z"),
+        "{not json".to_string(),
+        exec_event("a2", "2026-03-02T10:00:05.000000Z"),
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1"}"#.to_string(),
+        String::new(),
+        binding_event("b1", "2026-03-02T10:00:07.000000Z"),
+        exec_event("a3", "2026-03-02T10:02:00.000000Z"),
+    ]);
+    let out = palisade(
+        &["audit", "analyze", "-", "--cluster", "prod-eu"],
+        Some(&input),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("-:2: skipped: invalid JSON"), "{stderr}");
+    assert!(
+        stderr.contains("-:4: skipped: not an audit event: no `verb`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 malformed line(s) skipped"), "{stderr}");
+    let alerts = alerts(&out.stdout);
+    let summary: Vec<(String, u64)> = alerts
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The two exec sessions within a minute are one alert with a count of 2; the third,
+    // two minutes later, is its own. The binding is another rule.
+    assert_eq!(
+        summary,
+        [
+            ("PAL-K8SAUDIT-022/a1".to_string(), 2),
+            ("PAL-K8SAUDIT-015/b1".to_string(), 1),
+            ("PAL-K8SAUDIT-022/a3".to_string(), 1),
+        ]
+    );
+    let binding = &alerts[1];
+    assert_eq!(binding["severity"], "HIGH");
+    assert_eq!(binding["cluster"], "prod-eu");
+    assert_eq!(binding["user"]["name"], "alice@example.com");
+    assert_eq!(binding["source_ips"][0], "203.0.113.7");
+    assert_eq!(binding["mitre"]["techniques"][0], "T1098.006");
+    assert_eq!(binding["resource"]["resource"], "clusterrolebindings");
+    assert_eq!(
+        binding["evidence"]["requestObject"]["roleRef"]["name"],
+        "cluster-admin"
+    );
+    assert!(binding["message"]
+        .as_str()
+        .unwrap()
+        .contains("binds cluster-admin to mallory"));
+    assert!(binding["remediation"].as_str().unwrap().len() > 20);
+    assert_eq!(alerts[0]["last_seen"], "2026-03-02T10:00:05.000000Z");
+}
+
+#[test]
+fn analyze_with_user_rules_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("mine.yaml");
+    std::fs::write(
+        &rules,
+        r#"
+- list: watched_users
+  items: [alice@example.com]
+- rule: Watched user execs
+  desc: someone we watch opened a shell
+  condition: ka.target.subresource = exec and ka.user.name in (watched_users) and ka.uri.param[command] = sh
+  output: "%ka.user.name ran %ka.uri.param[command] in %ka.target.namespace/%ka.target.name"
+  priority: CRITICAL
+  source: k8s_audit
+  tags: [T1609, mitre_execution]
+- rule: Uses a syscall field
+  desc: loads with a warning, never runs
+  condition: ka.verb = create and proc.name = sh
+  output: o
+  priority: INFO
+  source: k8s_audit
+"#,
+    )
+    .unwrap();
+    let logf = dir.path().join("audit.log");
+    std::fs::write(&logf, log(&[exec_event("x1", "2026-03-02T10:00:00Z")])).unwrap();
+    let outf = dir.path().join("alerts.jsonl");
+    let out = palisade(
+        &[
+            "audit",
+            "analyze",
+            logf.to_str().unwrap(),
+            "--no-builtin",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--dedup-window",
+            "0s",
+            "-o",
+            outf.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+    assert!(
+        text(&out.stderr).contains("unsupported field `proc.name`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let alerts = alerts(&std::fs::read(&outf).unwrap());
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["rule"], "Watched user execs");
+    assert_eq!(alerts[0]["severity"], "HIGH");
+    assert_eq!(alerts[0]["message"], "alice@example.com ran sh in shop/web");
+    assert!(alerts[0].get("rule_id").is_none());
+
+    // Rules with real errors stop the analysis.
+    std::fs::write(
+        &rules,
+        "- rule: r\n  condition: (\n  output: o\n  priority: INFO\n  source: k8s_audit\n",
+    )
+    .unwrap();
+    let out = palisade(
+        &[
+            "audit",
+            "analyze",
+            logf.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("mine.yaml:2:15"),
+        "{}",
+        text(&out.stderr)
+    );
+}

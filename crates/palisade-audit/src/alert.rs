@@ -77,25 +77,19 @@ impl Alert {
     pub fn new(rule: &CompiledRule, record: &AuditRecord<'_>) -> Alert {
         let ev = record.event;
         let m = &rule.meta;
-        let str_of = |path: &[&str]| ev.str_at(path).map(str::to_string);
-        let groups = match ev.root().get("user").and_then(|u| u.get("groups")) {
-            Some(Value::Array(g)) => g
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect(),
-            _ => Vec::new(),
-        };
+        let object_ref = ev.object_ref();
         let resource = ResourceRef {
-            api_group: str_of(&["objectRef", "apiGroup"]).filter(|g| !g.is_empty()),
-            resource: str_of(&["objectRef", "resource"]),
-            subresource: str_of(&["objectRef", "subresource"]),
-            namespace: str_of(&["objectRef", "namespace"]),
-            name: str_of(&["objectRef", "name"]),
-            uri: if ev.root().contains_key("objectRef") {
+            api_group: object_ref
+                .and_then(|o| o.api_group.clone())
+                .filter(|g| !g.is_empty()),
+            resource: object_ref.and_then(|o| o.resource.clone()),
+            subresource: object_ref.and_then(|o| o.subresource.clone()),
+            namespace: object_ref.and_then(|o| o.namespace.clone()),
+            name: object_ref.and_then(|o| o.name.clone()),
+            uri: if object_ref.is_some() {
                 None
             } else {
-                str_of(&["requestURI"])
+                ev.request_uri().map(str::to_string)
             },
         };
         let time = ev.timestamp().unwrap_or_default().to_string();
@@ -115,10 +109,10 @@ impl Alert {
             resource,
             user: UserRef {
                 name: ev.user_name().unwrap_or_default().to_string(),
-                groups,
+                groups: ev.user_groups().to_vec(),
             },
-            source_ips: ev.source_ips().into_iter().map(str::to_string).collect(),
-            user_agent: str_of(&["userAgent"]),
+            source_ips: ev.source_ips().to_vec(),
+            user_agent: ev.user_agent().map(str::to_string),
             mitre: Mitre {
                 tactics: m.tactics.clone(),
                 techniques: m.techniques.clone(),
@@ -126,7 +120,7 @@ impl Alert {
             message: rule.render_output(record),
             remediation: m.remediation.clone(),
             count: 1,
-            evidence: Value::Object(ev.root().clone()),
+            evidence: ev.json().clone(),
         }
     }
 }

@@ -526,19 +526,15 @@ const POD_TEMPLATE_RESOURCES: &[&str] = &[
 ];
 
 impl<'a> AuditRecord<'a> {
-    fn root(&self) -> &'a Map<String, Json> {
-        self.event.root()
-    }
-
     fn request(&self) -> Option<&'a Map<String, Json>> {
-        get(self.root(), "requestObject")
+        self.event.request_object()
     }
 
     /// The pod spec in the request: a Pod's `spec`, or a workload's pod template spec.
     fn pod_spec(&self) -> Option<&'a Map<String, Json>> {
         let req = self.request()?;
         let resource = self.event.resource()?;
-        let sub = self.event.str_at(&["objectRef", "subresource"]);
+        let sub = self.event.subresource();
         let spec = get(req, "spec")?;
         match (resource, sub) {
             ("pods", None | Some("ephemeralcontainers")) => Some(spec),
@@ -710,30 +706,27 @@ impl Event for AuditRecord<'_> {
             return Values::Missing;
         };
         let ev = self.event;
-        let root = self.root();
         let arg = field.arg.as_deref().unwrap_or("");
         match f {
             F::AuditId => one_str(ev.audit_id()),
             F::Stage => one_str(ev.stage()),
-            F::AuthDecision => {
-                one_str(ev.str_at(&["annotations", "authorization.k8s.io/decision"]))
-            }
-            F::AuthReason => one_str(ev.str_at(&["annotations", "authorization.k8s.io/reason"])),
+            F::AuthDecision => one_str(ev.annotation("authorization.k8s.io/decision")),
+            F::AuthReason => one_str(ev.annotation("authorization.k8s.io/reason")),
             F::UserName => one_str(ev.user_name()),
-            F::UserGroups => Self::str_list(get(root, "user").and_then(|u| u.get("groups"))),
-            F::ImpUserName => one_str(ev.str_at(&["impersonatedUser", "username"])),
+            F::UserGroups => Values::Many(ev.user_groups().iter().map(|g| s(g)).collect()),
+            F::ImpUserName => one_str(ev.impersonated_user()),
             F::Verb => one_str(Some(ev.verb())),
-            F::Uri => one_str(ev.str_at(&["requestURI"])),
-            F::UriParam => match ev.str_at(&["requestURI"]).and_then(|u| uri_param(u, arg)) {
+            F::Uri => one_str(ev.request_uri()),
+            F::UriParam => match ev.request_uri().and_then(|u| uri_param(u, arg)) {
                 Some(v) => Values::One(Value::Str(v)),
                 None => Values::Missing,
             },
-            F::TargetName => one_str(ev.str_at(&["objectRef", "name"])),
-            F::TargetNamespace => one_str(ev.str_at(&["objectRef", "namespace"])),
+            F::TargetName => one_str(ev.name()),
+            F::TargetNamespace => one_str(ev.namespace()),
             F::TargetResource => one_str(ev.resource()),
-            F::TargetSubresource => one_str(ev.str_at(&["objectRef", "subresource"])),
+            F::TargetSubresource => one_str(ev.subresource()),
             F::TargetPodName => match ev.resource() {
-                Some("pods") => one_str(ev.str_at(&["objectRef", "name"])),
+                Some("pods") => one_str(ev.name()),
                 _ => Values::Missing,
             },
             F::BindingSubjects | F::BindingSubjectHasName => {
@@ -957,51 +950,23 @@ impl Event for AuditRecord<'_> {
             }
             F::ServicePorts => Values::Missing,
             F::RespName => one_str(
-                get(root, "responseObject")
+                ev.response_object()
                     .and_then(|r| get(r, "metadata"))
                     .and_then(|m| m.get("name"))
                     .and_then(Json::as_str),
             ),
-            F::ResponseCode => match get(root, "responseStatus").and_then(|r| r.get("code")) {
-                Some(v) => Values::One(json_value(v)),
-                None => Values::Missing,
-            },
-            F::ResponseReason => one_str(ev.str_at(&["responseStatus", "reason"])),
-            F::UserAgent => one_str(ev.str_at(&["userAgent"])),
-            F::SourceIps => Self::str_list(root.get("sourceIPs")),
+            F::ResponseCode => ev
+                .response_code()
+                .map_or(Values::Missing, |c| Values::One(Value::Int(c))),
+            F::ResponseReason => one_str(ev.response_reason()),
+            F::UserAgent => one_str(ev.user_agent()),
+            F::SourceIps => Values::Many(ev.source_ips().iter().map(|ip| s(ip)).collect()),
             F::ClusterName => one_str(self.cluster),
-            F::JevtValue => {
-                let mut cur = root;
-                let mut parts = arg.split('/').skip(1).peekable();
-                let mut value: Option<&Json> = None;
-                while let Some(p) = parts.next() {
-                    let key = p.replace("~1", "/").replace("~0", "~");
-                    let next = match value {
-                        None => cur.get(&key),
-                        Some(Json::Array(a)) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
-                        Some(Json::Object(m)) => m.get(&key),
-                        Some(_) => None,
-                    };
-                    let Some(next) = next else {
-                        return Values::Missing;
-                    };
-                    if parts.peek().is_some() {
-                        if let Json::Object(m) = next {
-                            cur = m;
-                            value = None;
-                            continue;
-                        }
-                    }
-                    value = Some(next);
-                }
-                match value {
-                    Some(Json::Null) | None => Values::Missing,
-                    Some(v) => Values::One(json_value(v)),
-                }
-            }
-            F::JevtObj => Values::One(Value::Str(Cow::Owned(
-                Json::Object(root.clone()).to_string(),
-            ))),
+            F::JevtValue => match ev.json().pointer(arg) {
+                None | Some(Json::Null) => Values::Missing,
+                Some(v) => Values::One(json_value(v)),
+            },
+            F::JevtObj => Values::One(s(ev.raw())),
             F::JevtTime => one_str(ev.timestamp()),
         }
     }

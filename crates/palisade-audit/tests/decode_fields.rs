@@ -202,14 +202,25 @@ fn decode_errors_are_clear() {
     );
     assert_eq!(
         err(r#"{"kind":"Event","verb":"get","user":"x"}"#).to_string(),
-        "not an audit event: `user` must be an object"
+        "not an audit event: invalid type: string \"x\", expected struct UserInfo at line 1 column 39"
+    );
+    assert_eq!(
+        err("[1]").to_string(),
+        "not an audit event: expected a JSON object, found a list"
     );
     assert!(err(r#"{"verb":"get","user":{},"apiVersion":"v1"}"#)
         .to_string()
         .contains("audit.k8s.io/v1"));
-    // Deep nesting is refused by the recursion limit, not a stack overflow.
+    // Deep nesting under keys Palisade does not read is skipped without recursion.
     let deep = format!(
         "{{\"verb\":\"get\",\"user\":{{}},\"x\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert!(AuditEvent::from_slice(deep.as_bytes()).is_ok());
+    // Where it is read, deep nesting is refused by the recursion limit, not a stack overflow.
+    let deep = format!(
+        "{{\"verb\":\"get\",\"user\":{{}},\"requestObject\":{}{}}}",
         "[".repeat(100_000),
         "]".repeat(100_000)
     );

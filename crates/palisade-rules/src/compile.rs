@@ -10,7 +10,7 @@ use palisade_model::Severity;
 
 use crate::condition::{self, split_field, Ast, Op, Operand, Rhs};
 use crate::diag::{Diagnostic, Pos, Text};
-use crate::engine::{CmpLit, CompiledRule, Engine, Node, Piece, RuleMeta, Template};
+use crate::engine::{CmpLit, CompiledRule, Engine, Node, Piece, RuleMeta, StrSet, Template};
 use crate::event::{FieldError, FieldSource, FieldSpec};
 use crate::glob::Glob;
 use crate::items::ExceptionValue;
@@ -348,9 +348,9 @@ impl Compiler<'_> {
                 let set: HashSet<Box<str>> =
                     items.into_iter().map(String::into_boxed_str).collect();
                 if op == Op::In {
-                    Node::In(f, set)
+                    Node::In(f, StrSet::new(set))
                 } else {
-                    Node::Intersects(f, set)
+                    Node::Intersects(f, StrSet::new(set))
                 }
             }
             Op::PMatch => {

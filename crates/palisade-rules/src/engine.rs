@@ -24,6 +24,40 @@ pub(crate) enum CmpLit {
     Regex(Box<regex::Regex>),
 }
 
+/// A set of strings: a short list is scanned (faster than hashing for a handful of items),
+/// a longer one hashed.
+#[derive(Debug)]
+pub(crate) enum StrSet {
+    Small(Vec<Box<str>>),
+    Large(HashSet<Box<str>>),
+}
+
+impl StrSet {
+    pub(crate) fn new(items: HashSet<Box<str>>) -> StrSet {
+        if items.len() <= 8 {
+            let mut v: Vec<Box<str>> = items.into_iter().collect();
+            v.sort();
+            StrSet::Small(v)
+        } else {
+            StrSet::Large(items)
+        }
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        match self {
+            StrSet::Small(v) => v.iter().any(|x| x.as_ref() == s),
+            StrSet::Large(h) => h.contains(s),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = &Box<str>> + '_> {
+        match self {
+            StrSet::Small(v) => Box::new(v.iter()),
+            StrSet::Large(h) => Box::new(h.iter()),
+        }
+    }
+}
+
 /// A compiled condition.
 #[derive(Debug)]
 pub(crate) enum Node {
@@ -33,9 +67,9 @@ pub(crate) enum Node {
     Exists(FieldSpec),
     Cmp(FieldSpec, Op, CmpLit),
     /// Every value of the field is in the set (and there is at least one).
-    In(FieldSpec, HashSet<Box<str>>),
+    In(FieldSpec, StrSet),
     /// Some value of the field is in the set.
-    Intersects(FieldSpec, HashSet<Box<str>>),
+    Intersects(FieldSpec, StrSet),
     /// Some value is one of the paths or lies under one of them.
     PMatch(FieldSpec, Vec<String>),
 }

@@ -425,6 +425,14 @@ fn bench_events() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// CPU time this thread has used (from /proc/thread-self/schedstat, in nanoseconds): on a
+/// shared machine, events per CPU-second is the figure that does not depend on other load.
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 /// Decodes and evaluates `events` audit events through every built-in rule on this thread:
 /// events per second and peak RSS, as JSON on stdout.
 pub fn bench_audit_rules(args: &BenchAuditArgs) -> anyhow::Result<ExitCode> {
@@ -441,6 +449,7 @@ pub fn bench_audit_rules(args: &BenchAuditArgs) -> anyhow::Result<ExitCode> {
         detector.count_hits(&ev);
     }
     let started = Instant::now();
+    let cpu_started = thread_cpu();
     let mut hits = 0u64;
     for i in 0..n {
         let raw = &events[(i % events.len() as u64) as usize];
@@ -448,15 +457,28 @@ pub fn bench_audit_rules(args: &BenchAuditArgs) -> anyhow::Result<ExitCode> {
         hits += detector.count_hits(&ev) as u64;
     }
     let full = started.elapsed();
+    let full_cpu = thread_cpu()
+        .zip(cpu_started)
+        .map(|(b, a)| b.saturating_sub(a));
+    let started = Instant::now();
+    for i in 0..n {
+        let raw = &events[(i % events.len() as u64) as usize];
+        std::hint::black_box(AuditEvent::from_slice(raw)?);
+    }
+    let decode_only = started.elapsed();
     let decoded: Vec<AuditEvent> = events
         .iter()
         .map(|e| AuditEvent::from_slice(e))
         .collect::<Result<_, _>>()?;
     let started = Instant::now();
+    let cpu_started = thread_cpu();
     for i in 0..n {
         detector.count_hits(&decoded[(i % decoded.len() as u64) as usize]);
     }
     let eval_only = started.elapsed();
+    let eval_cpu = thread_cpu()
+        .zip(cpu_started)
+        .map(|(b, a)| b.saturating_sub(a));
     let rate = |d: Duration| (n as f64 / d.as_secs_f64()).round();
     let report = serde_json::json!({
         "rules": rules,
@@ -465,7 +487,10 @@ pub fn bench_audit_rules(args: &BenchAuditArgs) -> anyhow::Result<ExitCode> {
         "mean_event_bytes": bytes / events.len(),
         "rule_hits": hits,
         "decode_and_evaluate_events_per_second": rate(full),
+        "decode_and_evaluate_events_per_cpu_second": full_cpu.map(rate),
+        "decode_only_events_per_second": rate(decode_only),
         "evaluate_only_events_per_second": rate(eval_only),
+        "evaluate_only_events_per_cpu_second": eval_cpu.map(rate),
         "seconds": full.as_secs_f64(),
         "peak_rss_mib": crate::bench::peak_rss_kib().unwrap_or(0) / 1024,
         "threads": 1,

@@ -267,7 +267,9 @@ impl Deduplicator {
         );
     }
 
-    fn expire(&mut self, now: i64, out: &mut Vec<Alert>) {
+    /// Emits the groups whose window has closed by `now` (microseconds since the epoch): the
+    /// clock of the events when replaying, the wall clock when a live stream goes quiet.
+    pub fn expire(&mut self, now: i64, out: &mut Vec<Alert>) {
         if now < self.next_deadline {
             return;
         }

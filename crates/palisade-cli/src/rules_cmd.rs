@@ -17,6 +17,8 @@ use palisade_rules::{Diagnostic, Level, RuleSet};
 const MAX_LINE_BYTES: usize = palisade_audit::decode::MAX_EVENT_BYTES;
 /// Open de-duplication groups kept at most (bounded memory under any stream).
 const MAX_OPEN_GROUPS: usize = 100_000;
+/// How often a followed log is checked for new lines and rotation.
+const FOLLOW_POLL: Duration = Duration::from_millis(200);
 /// Malformed lines reported one by one before only the total is.
 const MALFORMED_REPORTED: u64 = 10;
 
@@ -74,6 +76,10 @@ pub struct AnalyzeArgs {
     /// Write alerts to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Keep reading as the log grows, across rotation (a new file at the path) and
+    /// truncation, until interrupted.
+    #[arg(long)]
+    pub follow: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -168,20 +174,36 @@ fn list(format: ListFormat) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One line read by [`read_line_bounded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Line {
+    /// False when the line was longer than the limit (its bytes were dropped).
+    ok: bool,
+    /// False when input ended before a newline (a line still being written, when following).
+    complete: bool,
+}
+
 /// Reads one line into `buf` (without the newline), never holding more than `max` bytes.
-/// `None` at end of input; `Some(false)` when the line was longer than `max` (discarded).
+/// With `resume`, `buf` holds the start of the line from an earlier, incomplete read.
+/// `None` at end of input.
 fn read_line_bounded(
     r: &mut impl BufRead,
     buf: &mut Vec<u8>,
     max: usize,
-) -> std::io::Result<Option<bool>> {
-    buf.clear();
+    resume: bool,
+) -> std::io::Result<Option<Line>> {
+    if !resume {
+        buf.clear();
+    }
     let mut overflow = false;
-    let mut any = false;
+    let mut any = resume && !buf.is_empty();
     loop {
         let avail = r.fill_buf()?;
         if avail.is_empty() {
-            return Ok(any.then_some(!overflow));
+            return Ok(any.then_some(Line {
+                ok: !overflow,
+                complete: false,
+            }));
         }
         any = true;
         let (chunk, done) = match avail.iter().position(|&b| b == b'\n') {
@@ -199,9 +221,55 @@ fn read_line_bounded(
         let used = done.unwrap_or(chunk.len());
         r.consume(used);
         if done.is_some() {
-            return Ok(Some(!overflow));
+            return Ok(Some(Line {
+                ok: !overflow,
+                complete: true,
+            }));
         }
     }
+}
+
+/// The open log file when following: its inode and how far it has been read, to notice
+/// rotation (a new file at the path) and truncation.
+struct Followed {
+    path: PathBuf,
+    inode: u64,
+}
+
+impl Followed {
+    fn open(path: &std::path::Path) -> anyhow::Result<(Followed, BufReader<File>)> {
+        use std::os::unix::fs::MetadataExt;
+        let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let inode = f.metadata()?.ino();
+        Ok((
+            Followed {
+                path: path.to_path_buf(),
+                inode,
+            },
+            BufReader::with_capacity(1 << 16, f),
+        ))
+    }
+
+    /// A fresh reader when the file at the path was replaced or truncated.
+    fn rotated(&mut self, reader: &mut BufReader<File>) -> Option<BufReader<File>> {
+        use std::io::Seek;
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(&self.path).ok()?;
+        let pos = reader.stream_position().ok()?;
+        if meta.ino() == self.inode && meta.len() >= pos {
+            return None;
+        }
+        let (next, r) = Followed::open(&self.path).ok()?;
+        tracing::info!("{}: rotated, reading the new file", self.path.display());
+        *self = next;
+        Some(r)
+    }
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
@@ -227,8 +295,14 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let mut detector = Detector::new(engine, args.cluster.clone());
     let mut dedup = Deduplicator::new(args.dedup_window, MAX_OPEN_GROUPS);
 
-    let mut input: Box<dyn BufRead> = if args.input.as_os_str() == "-" {
+    let stdin = args.input.as_os_str() == "-";
+    let mut followed = None;
+    let mut input: Box<dyn BufRead> = if stdin {
         Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock()))
+    } else if args.follow {
+        let (f, r) = Followed::open(&args.input)?;
+        followed = Some((f, r));
+        Box::new(std::io::empty())
     } else {
         let f =
             File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
@@ -244,11 +318,35 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let mut hits = Vec::new();
     let mut ready = Vec::new();
     let mut line_no = 0u64;
-    while let Some(ok) = read_line_bounded(&mut input, &mut line, MAX_LINE_BYTES)
-        .with_context(|| format!("reading {name}"))?
-    {
+    let mut resume = false;
+    loop {
+        let read = match &mut followed {
+            Some((_, reader)) => read_line_bounded(reader, &mut line, MAX_LINE_BYTES, resume),
+            None => read_line_bounded(&mut input, &mut line, MAX_LINE_BYTES, resume),
+        }
+        .with_context(|| format!("reading {name}"))?;
+        let l = match read {
+            Some(l) if l.complete || followed.is_none() => l,
+            // End of what has been written so far: wait for more, or for a new file.
+            other => {
+                let Some((f, reader)) = &mut followed else {
+                    break;
+                };
+                resume = other.is_some();
+                if let Some(r) = f.rotated(reader) {
+                    *reader = r;
+                    resume = false;
+                }
+                dedup.expire(now_micros(), &mut ready);
+                write_alerts(&mut output, &mut ready, &mut stats)?;
+                output.flush()?;
+                std::thread::sleep(FOLLOW_POLL);
+                continue;
+            }
+        };
+        resume = false;
         line_no += 1;
-        if !ok {
+        if !l.ok {
             stats.malformed(&name, line_no, "line longer than the event size limit");
             continue;
         }
@@ -511,8 +609,8 @@ mod tests {
         let mut r = std::io::BufReader::with_capacity(4, &data[..]);
         let mut buf = Vec::new();
         let mut got = Vec::new();
-        while let Some(ok) = read_line_bounded(&mut r, &mut buf, 10).unwrap() {
-            got.push((ok, String::from_utf8(buf.clone()).unwrap()));
+        while let Some(l) = read_line_bounded(&mut r, &mut buf, 10, false).unwrap() {
+            got.push((l.ok, String::from_utf8(buf.clone()).unwrap()));
         }
         assert_eq!(
             got,

@@ -274,3 +274,63 @@ fn analyze_with_user_rules_and_output_file() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn analyze_follow_survives_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let logf = dir.path().join("audit.log");
+    let outf = dir.path().join("alerts.jsonl");
+    std::fs::write(&logf, log(&[exec_event("f1", "2026-03-02T10:00:00Z")])).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["audit", "analyze", "--follow", "--dedup-window", "0s", "-o"])
+        .arg(&outf)
+        .arg(&logf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let wait_for = |n: usize| {
+        for _ in 0..100 {
+            let got = std::fs::read_to_string(&outf).unwrap_or_default();
+            if got.lines().count() >= n {
+                return got;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        std::fs::read_to_string(&outf).unwrap_or_default()
+    };
+    assert_eq!(wait_for(1).lines().count(), 1);
+    // The log grows, a line arriving in two writes.
+    let line = exec_event("f2", "2026-03-02T10:00:01Z");
+    let (a, b) = line.split_at(100);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&logf)
+        .unwrap();
+    f.write_all(a.as_bytes()).unwrap();
+    f.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    f.write_all(format!("{b}\n").as_bytes()).unwrap();
+    drop(f);
+    assert_eq!(wait_for(2).lines().count(), 2);
+    // Rotation: the file is renamed and a new one starts.
+    std::fs::rename(&logf, dir.path().join("audit.log.1")).unwrap();
+    std::fs::write(&logf, log(&[binding_event("f3", "2026-03-02T10:00:02Z")])).unwrap();
+    let got = wait_for(3);
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let ids: Vec<String> = alerts(got.as_bytes())
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "PAL-K8SAUDIT-022/f1",
+            "PAL-K8SAUDIT-022/f2",
+            "PAL-K8SAUDIT-015/f3"
+        ],
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -243,6 +243,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: BenchCommand::AuditRules(args),
         } => tokio::task::spawn_blocking(move || rules_cmd::bench_audit_rules(&args)).await?,
         Command::Rules { command } => rules_cmd::rules(&command),
+        Command::Audit {
+            command: rules_cmd::AuditCommand::Serve(args),
+        } => rules_cmd::serve(args).await,
         Command::Audit { command } => {
             tokio::task::spawn_blocking(move || rules_cmd::audit(&command)).await?
         }

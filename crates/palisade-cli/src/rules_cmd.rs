@@ -53,6 +53,50 @@ pub enum AuditCommand {
     /// Run the detection rules over a Kubernetes audit log (JSON lines, one audit.k8s.io/v1
     /// Event per line, as the API server's log backend writes it) and print alerts as JSON lines.
     Analyze(AnalyzeArgs),
+    /// The Kubernetes audit webhook backend: receives audit.k8s.io/v1 EventList POSTs, answers
+    /// at once, and runs the rules on a queue of its own; alerts as JSON lines.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0:8765")]
+    pub listen: String,
+    /// TLS certificate chain (PEM); with --tls-key, the receiver speaks HTTPS.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// More rule files, loaded after the built-in rules; repeatable.
+    #[arg(long = "rules")]
+    pub rules: Vec<PathBuf>,
+    /// Run only the rules given with --rules.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Cluster name to put in the alerts.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// De-duplication window (0s: none).
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    pub dedup_window: Duration,
+    /// Write alerts to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Request bodies waiting for the rules at most; when the queue is full a body is dropped
+    /// and counted (see GET /stats), so the API server never waits.
+    #[arg(long, default_value_t = 1024)]
+    pub queue: usize,
+    /// Largest request body accepted, in bytes; larger ones are answered 413.
+    #[arg(long, default_value_t = 16 << 20)]
+    pub max_body: usize,
+    /// Print the audit policy and the webhook kubeconfig to give the API server, and exit.
+    #[arg(long)]
+    pub print_config: bool,
+    /// URL the API server reaches this receiver at (written into --print-config's kubeconfig).
+    #[arg(long, default_value = "https://palisade-audit.palisade.svc:8765/audit")]
+    pub url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -99,6 +143,7 @@ pub fn rules(cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
 pub fn audit(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCommand::Analyze(args) => analyze(args),
+        AuditCommand::Serve(_) => anyhow::bail!("`audit serve` runs on the async runtime"),
     }
 }
 
@@ -622,4 +667,326 @@ mod tests {
             ]
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `palisade audit serve`: the audit webhook backend.
+
+/// What the receiver has seen, served as JSON at GET /stats.
+#[derive(Debug, Default)]
+struct Counters {
+    requests: std::sync::atomic::AtomicU64,
+    dropped_requests: std::sync::atomic::AtomicU64,
+    oversized_requests: std::sync::atomic::AtomicU64,
+    events: std::sync::atomic::AtomicU64,
+    malformed: std::sync::atomic::AtomicU64,
+    alerts: std::sync::atomic::AtomicU64,
+}
+
+impl Counters {
+    fn json(&self) -> serde_json::Value {
+        use std::sync::atomic::Ordering::Relaxed;
+        serde_json::json!({
+            "requests": self.requests.load(Relaxed),
+            "dropped_requests": self.dropped_requests.load(Relaxed),
+            "oversized_requests": self.oversized_requests.load(Relaxed),
+            "events": self.events.load(Relaxed),
+            "malformed": self.malformed.load(Relaxed),
+            "alerts": self.alerts.load(Relaxed),
+        })
+    }
+}
+
+#[derive(Clone)]
+struct ServeState {
+    queue: std::sync::mpsc::SyncSender<axum::body::Bytes>,
+    counters: std::sync::Arc<Counters>,
+    max_body: usize,
+}
+
+const AUDIT_POLICY: &str = r#"# Audit policy for Palisade: what its rules read, and no secret contents.
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  # Secret values never leave the API server: metadata only.
+  - level: Metadata
+    resources:
+      - group: ""
+        resources: [secrets, serviceaccounts/token]
+  # Objects whose content the rules inspect.
+  - level: RequestResponse
+    verbs: [create, update, patch]
+    resources:
+      - group: ""
+        resources: [pods, pods/ephemeralcontainers, services, configmaps, serviceaccounts, replicationcontrollers, podtemplates]
+      - group: apps
+        resources: [deployments, daemonsets, statefulsets, replicasets]
+      - group: batch
+        resources: [jobs, cronjobs]
+      - group: rbac.authorization.k8s.io
+        resources: [roles, clusterroles, rolebindings, clusterrolebindings]
+      - group: admissionregistration.k8s.io
+        resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations, validatingadmissionpolicies, validatingadmissionpolicybindings]
+  # Routine control-plane chatter.
+  - level: None
+    users: ["system:kube-proxy"]
+    verbs: [watch]
+  - level: None
+    resources:
+      - group: coordination.k8s.io
+        resources: [leases]
+  # Everything else: who did what, to which object, from where.
+  - level: Metadata
+"#;
+
+fn print_config(url: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "# 1. Save as /etc/kubernetes/palisade-audit-policy.yaml"
+    )?;
+    write!(out, "{AUDIT_POLICY}")?;
+    writeln!(out, "---")?;
+    writeln!(
+        out,
+        "# 2. Save as /etc/kubernetes/palisade-audit-webhook.yaml (certificate-authority: the CA of --tls-cert)"
+    )?;
+    write!(
+        out,
+        r#"apiVersion: v1
+kind: Config
+clusters:
+  - name: palisade
+    cluster:
+      server: {url}
+      certificate-authority: /etc/kubernetes/palisade-audit-ca.crt
+users:
+  - name: kube-apiserver
+    user: {{}}
+contexts:
+  - name: palisade
+    context:
+      cluster: palisade
+      user: kube-apiserver
+current-context: palisade
+"#
+    )?;
+    writeln!(out, "---")?;
+    writeln!(
+        out,
+        "# 3. kube-apiserver flags: --audit-policy-file=/etc/kubernetes/palisade-audit-policy.yaml \
+         --audit-webhook-config-file=/etc/kubernetes/palisade-audit-webhook.yaml \
+         --audit-webhook-mode=batch --audit-webhook-batch-max-wait=5s"
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn receive(
+    axum::extract::State(state): axum::extract::State<ServeState>,
+    body: axum::body::Body,
+) -> (axum::http::StatusCode, &'static str) {
+    use std::sync::atomic::Ordering::Relaxed;
+    state.counters.requests.fetch_add(1, Relaxed);
+    let bytes = match axum::body::to_bytes(body, state.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            state.counters.oversized_requests.fetch_add(1, Relaxed);
+            return (
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large\n",
+            );
+        }
+    };
+    // Never make the API server wait: a full queue drops the batch, and counts it.
+    if state.queue.try_send(bytes).is_err() {
+        let dropped = state.counters.dropped_requests.fetch_add(1, Relaxed) + 1;
+        if dropped.is_power_of_two() {
+            tracing::warn!("detection queue full: {dropped} request(s) dropped so far");
+        }
+    }
+    (axum::http::StatusCode::OK, "")
+}
+
+/// Runs the rules on queued request bodies until the queue closes.
+fn detect_worker(
+    rx: std::sync::mpsc::Receiver<axum::body::Bytes>,
+    mut detector: Detector,
+    mut dedup: Deduplicator,
+    mut output: BufWriter<Box<dyn Write + Send>>,
+    counters: std::sync::Arc<Counters>,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut stats = Stats::default();
+    let mut hits = Vec::new();
+    let mut ready = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(body) => match palisade_audit::decode_batch(&body) {
+                Ok(items) => {
+                    for item in items {
+                        match item {
+                            Ok(event) => {
+                                counters.events.fetch_add(1, Relaxed);
+                                hits.clear();
+                                detector.analyze(&event, &mut hits);
+                                for alert in hits.drain(..) {
+                                    dedup.push(alert, &mut ready);
+                                }
+                            }
+                            Err(e) => {
+                                counters.malformed.fetch_add(1, Relaxed);
+                                stats.malformed("request", 0, &e.to_string());
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    counters.malformed.fetch_add(1, Relaxed);
+                    stats.malformed("request", 0, &e.to_string());
+                }
+            },
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                dedup.expire(now_micros(), &mut ready);
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                dedup.flush(&mut ready);
+                write_alerts(&mut output, &mut ready, &mut stats)?;
+                output.flush()?;
+                return Ok(());
+            }
+        }
+        let before = stats.alerts;
+        write_alerts(&mut output, &mut ready, &mut stats)?;
+        counters.alerts.fetch_add(stats.alerts - before, Relaxed);
+        output.flush()?;
+    }
+}
+
+/// A TCP listener that completes the TLS handshake before handing connections to axum.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let (stream, addr) = match self.tcp.accept().await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let handshake =
+                tokio::time::timeout(Duration::from_secs(10), self.acceptor.accept(stream));
+            match handshake.await {
+                Ok(Ok(tls)) => return (tls, addr),
+                Ok(Err(e)) => tracing::debug!("TLS handshake with {addr}: {e}"),
+                Err(_) => tracing::debug!("TLS handshake with {addr} timed out"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .with_context(|| format!("reading {}", cert.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("reading {}", cert.display()))?;
+    let key =
+        PrivateKeyDer::from_pem_file(key).with_context(|| format!("reading {}", key.display()))?;
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .context("TLS certificate and key")?;
+    Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
+}
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.print_config {
+        return print_config(&args.url);
+    }
+    let set = load(&args.rules, !args.no_builtin)?;
+    let (engine, diags) = set.compile(&AuditFields);
+    let fatal: Vec<_> = diags
+        .iter()
+        .filter(|d| d.level == Level::Error && d.unsupported_field.is_none())
+        .collect();
+    for d in &diags {
+        tracing::warn!("{d}");
+    }
+    anyhow::ensure!(fatal.is_empty(), "{} error(s) in the rules", fatal.len());
+    let output: BufWriter<Box<dyn Write + Send>> = BufWriter::new(match &args.output {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
+        None => Box::new(std::io::stdout()),
+    });
+    let counters = std::sync::Arc::new(Counters::default());
+    let (tx, rx) = std::sync::mpsc::sync_channel(args.queue.max(1));
+    let detector = Detector::new(engine, args.cluster.clone());
+    let dedup = Deduplicator::new(args.dedup_window, MAX_OPEN_GROUPS);
+    let worker_counters = counters.clone();
+    let worker = std::thread::Builder::new()
+        .name("palisade-detect".into())
+        .spawn(move || detect_worker(rx, detector, dedup, output, worker_counters))?;
+    let state = ServeState {
+        queue: tx,
+        counters: counters.clone(),
+        max_body: args.max_body,
+    };
+    let stats_counters = counters.clone();
+    let app = axum::Router::new()
+        .route("/audit", axum::routing::post(receive))
+        .route("/", axum::routing::post(receive))
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .route(
+            "/stats",
+            axum::routing::get(move || {
+                let c = stats_counters.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        c.json().to_string(),
+                    )
+                }
+            }),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state);
+    let tcp = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = tcp.local_addr()?;
+    let result = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let acceptor = tls_acceptor(cert, key)?;
+            tracing::warn!("audit webhook listening on https://{addr}/audit");
+            axum::serve(TlsListener { tcp, acceptor }, app).await
+        }
+        _ => {
+            tracing::warn!("audit webhook listening on http://{addr}/audit (no TLS: give --tls-cert and --tls-key in production)");
+            axum::serve(tcp, app).await
+        }
+    };
+    result.context("serving")?;
+    drop(worker);
+    Ok(ExitCode::SUCCESS)
 }

@@ -334,3 +334,133 @@ fn analyze_follow_survives_rotation() {
         text(&out.stderr)
     );
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns the status code and body.
+fn http(port: u16, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    // A peer that answers 413 early may close before the whole body is written.
+    let _ = s.write_all(body);
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    let resp = text(&resp);
+    let code = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+#[test]
+fn serve_receives_event_lists_and_refuses_oversized_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let outf = dir.path().join("alerts.jsonl");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["audit", "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args([
+            "--dedup-window",
+            "0s",
+            "--max-body",
+            "100000",
+            "--cluster",
+            "prod-eu",
+            "-o",
+        ])
+        .arg(&outf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(up, "the receiver did not start");
+    assert_eq!(
+        http(port, "GET", "/healthz", b""),
+        (200, "ok\n".to_string())
+    );
+    let list = format!(
+        r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{{}},"items":[{},{},{{"kind":"Event"}}]}}"#,
+        exec_event("s1", "2026-03-02T10:00:00Z"),
+        binding_event("s2", "2026-03-02T10:00:01Z"),
+    );
+    let (code, _) = http(port, "POST", "/audit", list.as_bytes());
+    assert_eq!(code, 200);
+    let big = vec![b' '; 200_000];
+    let (code, _) = http(port, "POST", "/audit", &big);
+    assert_eq!(code, 413);
+    let mut got = String::new();
+    for _ in 0..100 {
+        got = std::fs::read_to_string(&outf).unwrap_or_default();
+        if got.lines().count() >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (code, stats) = http(port, "GET", "/stats", b"");
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code, 200);
+    let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
+    assert_eq!(stats["requests"], 2, "{stats}");
+    assert_eq!(stats["oversized_requests"], 1, "{stats}");
+    assert_eq!(stats["events"], 2, "{stats}");
+    assert_eq!(stats["malformed"], 1, "{stats}");
+    assert_eq!(stats["dropped_requests"], 0, "{stats}");
+    let ids: Vec<String> = alerts(got.as_bytes())
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["PAL-K8SAUDIT-022/s1", "PAL-K8SAUDIT-015/s2"],
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn serve_prints_the_api_server_configuration() {
+    let out = palisade(
+        &[
+            "audit",
+            "serve",
+            "--print-config",
+            "--url",
+            "https://10.0.0.5:8765/audit",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("kind: Policy"));
+    assert!(stdout.contains("server: https://10.0.0.5:8765/audit"));
+    assert!(stdout.contains("--audit-webhook-config-file"));
+}

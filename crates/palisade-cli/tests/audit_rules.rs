@@ -464,3 +464,79 @@ fn serve_prints_the_api_server_configuration() {
     assert!(stdout.contains("server: https://10.0.0.5:8765/audit"));
     assert!(stdout.contains("--audit-webhook-config-file"));
 }
+
+#[test]
+fn serve_speaks_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+    let gen = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=palisade-audit",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(gen.status.success(), "{}", text(&gen.stderr));
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["audit", "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    assert_ne!(http(port, "GET", "/healthz", b"").0, 200);
+    // A TLS client that verifies the certificate does.
+    let client = Command::new("openssl")
+        .args(["s_client", "-quiet", "-verify_return_error", "-connect"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-CAfile")
+        .arg(&cert)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = client.stdin.as_ref().unwrap();
+    stdin
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let out = client.wait_with_output().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("HTTP/1.1 200"),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(stdout.ends_with("ok\n"), "{stdout}");
+}

@@ -340,3 +340,33 @@ fn index_key_is_the_resource() {
     let spec = AuditFields.resolve("ka.verb", None).unwrap();
     assert_eq!(rec.extract(&spec), Values::One(Value::Str("get".into())));
 }
+
+#[test]
+fn deduplication_memory_is_bounded() {
+    let (engine, _) = builtin_engine();
+    let mut detector = Detector::new(engine, None);
+    let names = ["a", "b", "c", "d", "e"];
+    let mut dedup = Deduplicator::new(Duration::from_secs(3600), 3);
+    let mut out = Vec::new();
+    let mut alerts = Vec::new();
+    for n in names {
+        alerts.clear();
+        let ev = req("create", "pods")
+            .name(Some(n))
+            .subres("exec")
+            .code(101)
+            .event();
+        detector.analyze(&decode(&ev), &mut alerts);
+        for a in alerts.drain(..) {
+            dedup.push(a, &mut out);
+        }
+        assert!(dedup.open_groups() <= 3);
+    }
+    // The two oldest groups were emitted early to stay within three open groups.
+    assert_eq!(dedup.evicted, 2);
+    let emitted: Vec<_> = out
+        .iter()
+        .map(|a| a.resource.name.clone().unwrap())
+        .collect();
+    assert_eq!(emitted, ["a", "b"]);
+}

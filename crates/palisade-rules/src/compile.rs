@@ -307,7 +307,13 @@ impl Compiler<'_> {
         seen: &mut Vec<String>,
     ) -> Result<(), String> {
         let Some(list) = self.set.lists.get(name) else {
-            out.push(name.to_string());
+            // Falco rule files quote list items that hold spaces or commas inside the YAML
+            // string (`'"cluster admin"'`); the quotes are syntax, not part of the value.
+            let unquoted = [('"', '"'), ('\'', '\'')]
+                .iter()
+                .find_map(|(a, b)| name.strip_prefix(*a)?.strip_suffix(*b))
+                .filter(|_| name.len() >= 2);
+            out.push(unquoted.unwrap_or(name).to_string());
             return Ok(());
         };
         if seen.iter().any(|s| s == name) {

@@ -189,7 +189,7 @@ fn macros_and_lists_by_name() {
 - list: bad_images
   items: [xmrig, "evil/tool"]
 - list: more_bad
-  items: [bad_images, minerd]
+  items: [bad_images, minerd, '"with space"']
 - macro: is_create
   condition: t.type = create
 - macro: bad
@@ -228,6 +228,14 @@ fn macros_and_lists_by_name() {
         fired(
             &engine,
             &Ev::default().s("t.type", "other").s("t.name", "xmrig")
+        ),
+        ["r"]
+    );
+    // A quoted list item (Falco's way to keep spaces) matches without its quotes.
+    assert_eq!(
+        fired(
+            &engine,
+            &Ev::default().s("t.type", "other").s("t.name", "with space")
         ),
         ["r"]
     );

@@ -410,6 +410,18 @@ impl Compiler<'_> {
     fn exception(&mut self, def: &RuleDef, ex: &crate::items::ExceptionItem) -> Res<Option<Node>> {
         let mut tuples = Vec::new();
         for tuple in &ex.values {
+            if tuple.len() != ex.fields.len() {
+                return Err(Diagnostic::error(
+                    ex.pos.clone(),
+                    format!(
+                        "rule `{}`, exception `{}`: {} value(s) for {} field(s)",
+                        def.name,
+                        ex.name,
+                        tuple.len(),
+                        ex.fields.len()
+                    ),
+                ));
+            }
             let mut parts = Vec::new();
             for (i, value) in tuple.iter().enumerate() {
                 let field = &ex.fields[i];

@@ -446,7 +446,9 @@ impl Cx<'_> {
                             ),
                         );
                     };
-                    if parts.len() != fields.len() {
+                    // An exception appended to an earlier one names no fields: its
+                    // values are checked against the earlier fields at compile time.
+                    if !fields.is_empty() && parts.len() != fields.len() {
                         return self.err(
                             tuple,
                             format!(

@@ -505,3 +505,23 @@ fn mitre_tags_and_palisade_keys() {
     assert_eq!(m.tactics, ["TA0004", "persistence"]);
     assert_eq!(m.remediation.as_deref(), Some("fix it"));
 }
+
+#[test]
+fn exception_arity_errors_are_reported_not_panics() {
+    let (_, diags) = load(
+        "- rule: r\n  desc: d\n  condition: t.type = a\n  output: o\n  priority: INFO\n  source: test\n  exceptions:\n    - name: e\n      values: [[x]]\n",
+    );
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].message.contains("1 value(s) for 0 field(s)"),
+        "{diags:?}"
+    );
+    let (_, diags) = load(
+        "- rule: r\n  desc: d\n  condition: t.type = a\n  output: o\n  priority: INFO\n  source: test\n  exceptions:\n    - name: e\n      fields: [t.name]\n- rule: r\n  exceptions:\n    - name: e\n      values: [[x, y]]\n  append: true\n",
+    );
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].message.contains("2 value(s) for 1 field(s)"),
+        "{diags:?}"
+    );
+}

@@ -540,3 +540,80 @@ fn serve_speaks_tls() {
     );
     assert!(stdout.ends_with("ok\n"), "{stdout}");
 }
+
+#[test]
+fn serve_under_load_answers_every_request_and_counts_drops() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args([
+            "audit",
+            "serve",
+            "--queue",
+            "1",
+            "--dedup-window",
+            "0s",
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-o")
+        .arg("/dev/null")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let per_request = 300;
+    let items: Vec<String> = (0..per_request)
+        .map(|i| exec_event(&format!("l{i}"), "2026-03-02T10:00:00Z"))
+        .collect();
+    let body = format!(
+        r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{}]}}"#,
+        items.join(",")
+    );
+    let requests = 60u64;
+    let senders: Vec<_> = (0..4)
+        .map(|_| {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                (0..requests / 4)
+                    .map(|_| http(port, "POST", "/audit", body.as_bytes()).0)
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    let codes: Vec<u16> = senders
+        .into_iter()
+        .flat_map(|s| s.join().unwrap())
+        .collect();
+    assert!(codes.iter().all(|&c| c == 200), "{codes:?}");
+    // Every request is either run through the rules or counted as dropped.
+    let mut stats = serde_json::Value::Null;
+    for _ in 0..300 {
+        stats = serde_json::from_str(&http(port, "GET", "/stats", b"").1).unwrap();
+        let done = stats["events"].as_u64().unwrap()
+            + stats["dropped_requests"].as_u64().unwrap() * per_request;
+        if done == requests * per_request && stats["alerts"] == stats["events"] {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(stats["requests"], requests, "{stats}");
+    assert_eq!(
+        stats["events"].as_u64().unwrap()
+            + stats["dropped_requests"].as_u64().unwrap() * per_request,
+        requests * per_request,
+        "{stats}"
+    );
+    assert_eq!(
+        stats["alerts"].as_u64().unwrap(),
+        stats["events"].as_u64().unwrap(),
+        "one exec alert per event processed: {stats}"
+    );
+}

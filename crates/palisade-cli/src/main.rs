@@ -6,6 +6,7 @@ mod db_cmd;
 mod image_cmd;
 mod progress;
 mod report_cmd;
+mod rules_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,16 @@ enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// Detection rules (Falco rule syntax): validate, list the built-in ones.
+    Rules {
+        #[command(subcommand)]
+        command: rules_cmd::RulesCommand,
+    },
+    /// Kubernetes audit logs: cluster-level threat detection.
+    Audit {
+        #[command(subcommand)]
+        command: rules_cmd::AuditCommand,
+    },
     /// Make an Ed25519 key pair for signed reports: PREFIX.key (PKCS#8 PEM, mode 0600) and
     /// PREFIX.pub (SPKI PEM); prints the key id.
     Keygen {
@@ -97,6 +108,8 @@ enum BenchCommand {
     /// Build a database of many advisories (real OSV records plus generated ones of their
     /// shape): ingest rate, size, open time, matching time for thousands of packages.
     Vulndb(bench_vulndb::VulndbArgs),
+    /// Audit events per second on one core through every built-in rule, and peak RSS.
+    AuditRules(rules_cmd::BenchAuditArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,6 +309,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::Vulndb(args),
         } => tokio::task::spawn_blocking(move || bench_vulndb::vulndb(&args)).await?,
+        Command::Bench {
+            command: BenchCommand::AuditRules(args),
+        } => tokio::task::spawn_blocking(move || rules_cmd::bench_audit_rules(&args)).await?,
+        Command::Rules { command } => rules_cmd::rules(&command),
+        Command::Audit {
+            command: rules_cmd::AuditCommand::Serve(args),
+        } => rules_cmd::serve(args).await,
+        Command::Audit { command } => {
+            tokio::task::spawn_blocking(move || rules_cmd::audit(&command)).await?
+        }
     }
 }
 

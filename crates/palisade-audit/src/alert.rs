@@ -1,0 +1,316 @@
+//! Alerts: one structured record per rule hit, and de-duplication within a time window (the
+//! same rule, resource and user within the window → one alert with a count).
+
+use std::collections::HashMap;
+
+use palisade_model::Severity;
+use palisade_rules::CompiledRule;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::fields::AuditRecord;
+
+/// The object a request was about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ResourceRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subresource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The request URI, for requests without an object (e.g. `/api/v1/nodes/x/proxy` or
+    /// non-resource URLs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRef {
+    pub name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mitre {
+    pub tactics: Vec<String>,
+    pub techniques: Vec<String>,
+}
+
+/// One alert (JSON lines on output).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// `<rule id>/<auditID>`: stable, unique per rule and triggering event.
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<String>,
+    pub rule: String,
+    pub severity: Severity,
+    pub priority: palisade_rules::Priority,
+    /// The event's time (stageTimestamp), RFC 3339.
+    pub time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub resource: ResourceRef,
+    pub user: UserRef,
+    pub source_ips: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    pub mitre: Mitre,
+    /// The rule's output with the event's fields filled in.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// How many hits this alert stands for (de-duplication), and when the last one was.
+    pub count: u64,
+    pub last_seen: String,
+    /// The triggering (first) event, as the API server wrote it.
+    pub evidence: Value,
+}
+
+impl Alert {
+    pub fn new(rule: &CompiledRule, record: &AuditRecord<'_>) -> Alert {
+        let ev = record.event;
+        let m = &rule.meta;
+        let object_ref = ev.object_ref();
+        let resource = ResourceRef {
+            api_group: object_ref
+                .and_then(|o| o.api_group.clone())
+                .filter(|g| !g.is_empty()),
+            resource: object_ref.and_then(|o| o.resource.clone()),
+            subresource: object_ref.and_then(|o| o.subresource.clone()),
+            namespace: object_ref.and_then(|o| o.namespace.clone()),
+            name: object_ref.and_then(|o| o.name.clone()),
+            uri: if object_ref.is_some() {
+                None
+            } else {
+                ev.request_uri().map(str::to_string)
+            },
+        };
+        let time = ev.timestamp().unwrap_or_default().to_string();
+        Alert {
+            id: format!(
+                "{}/{}",
+                m.id.as_deref().unwrap_or(&m.name),
+                ev.audit_id().unwrap_or("-")
+            ),
+            rule_id: m.id.clone(),
+            rule: m.name.clone(),
+            severity: m.severity,
+            priority: m.priority,
+            last_seen: time.clone(),
+            time,
+            cluster: record.cluster.map(str::to_string),
+            resource,
+            user: UserRef {
+                name: ev.user_name().unwrap_or_default().to_string(),
+                groups: ev.user_groups().to_vec(),
+            },
+            source_ips: ev.source_ips().to_vec(),
+            user_agent: ev.user_agent().map(str::to_string),
+            mitre: Mitre {
+                tactics: m.tactics.clone(),
+                techniques: m.techniques.clone(),
+            },
+            message: rule.render_output(record),
+            remediation: m.remediation.clone(),
+            count: 1,
+            evidence: ev.json().clone(),
+        }
+    }
+}
+
+/// RFC 3339 (`2024-05-01T12:00:00.123456Z`, `...+02:00`) → microseconds since the epoch.
+pub fn parse_rfc3339_micros(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut micros = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if i - start < 6 {
+                micros = micros * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        for _ in (i - start).min(6)..6 {
+            micros *= 10;
+        }
+    }
+    let offset = match b.get(i)? {
+        b'Z' | b'z' => 0,
+        c @ (b'+' | b'-') => {
+            let oh = num(i + 1..i + 3)?;
+            let om = num(i + 4..i + 6)?;
+            let o = (oh * 60 + om) * 60;
+            if *c == b'+' {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (proleptic Gregorian).
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + mi * 60 + se) - offset) * 1_000_000 + micros)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct DedupKey {
+    rule: String,
+    resource: ResourceRef,
+    user: String,
+}
+
+struct Open {
+    alert: Alert,
+    deadline: i64,
+    order: u64,
+}
+
+/// Groups alerts of the same rule, resource and user whose events fall within `window` of the
+/// group's first event. Time is the events' own time, so replaying an old log de-duplicates the
+/// same way as a live stream. Memory is bounded: past `max_open` groups, the oldest are
+/// emitted early.
+pub struct Deduplicator {
+    window_micros: i64,
+    max_open: usize,
+    open: HashMap<DedupKey, Open>,
+    next_deadline: i64,
+    seq: u64,
+    /// Groups emitted before their window closed because `max_open` was reached.
+    pub evicted: u64,
+}
+
+impl Deduplicator {
+    pub fn new(window: std::time::Duration, max_open: usize) -> Self {
+        Deduplicator {
+            window_micros: i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
+            max_open: max_open.max(1),
+            open: HashMap::new(),
+            next_deadline: i64::MAX,
+            seq: 0,
+            evicted: 0,
+        }
+    }
+
+    /// Adds an alert; alerts whose window has closed (by this alert's time) are appended to
+    /// `out`, oldest first.
+    pub fn push(&mut self, alert: Alert, out: &mut Vec<Alert>) {
+        let now = parse_rfc3339_micros(&alert.time).unwrap_or(i64::MIN);
+        if self.window_micros == 0 {
+            out.push(alert);
+            return;
+        }
+        self.expire(now, out);
+        let key = DedupKey {
+            rule: alert.id.split('/').next().unwrap_or_default().to_string(),
+            resource: alert.resource.clone(),
+            user: alert.user.name.clone(),
+        };
+        if let Some(open) = self.open.get_mut(&key) {
+            open.alert.count += 1;
+            if now >= parse_rfc3339_micros(&open.alert.last_seen).unwrap_or(i64::MIN) {
+                open.alert.last_seen = alert.time;
+            }
+            return;
+        }
+        if self.open.len() >= self.max_open {
+            let oldest = self
+                .open
+                .iter()
+                .min_by_key(|(_, o)| o.order)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                if let Some(o) = self.open.remove(&k) {
+                    self.evicted += 1;
+                    out.push(o.alert);
+                }
+            }
+        }
+        let deadline = if now == i64::MIN {
+            i64::MIN
+        } else {
+            now.saturating_add(self.window_micros)
+        };
+        self.next_deadline = self.next_deadline.min(deadline);
+        self.seq += 1;
+        self.open.insert(
+            key,
+            Open {
+                alert,
+                deadline,
+                order: self.seq,
+            },
+        );
+    }
+
+    /// Emits the groups whose window has closed by `now` (microseconds since the epoch): the
+    /// clock of the events when replaying, the wall clock when a live stream goes quiet.
+    pub fn expire(&mut self, now: i64, out: &mut Vec<Alert>) {
+        if now < self.next_deadline {
+            return;
+        }
+        let mut done: Vec<(u64, DedupKey)> = self
+            .open
+            .iter()
+            .filter(|(_, o)| o.deadline <= now)
+            .map(|(k, o)| (o.order, k.clone()))
+            .collect();
+        done.sort_by_key(|(o, _)| *o);
+        for (_, k) in done {
+            if let Some(o) = self.open.remove(&k) {
+                out.push(o.alert);
+            }
+        }
+        self.next_deadline = self
+            .open
+            .values()
+            .map(|o| o.deadline)
+            .min()
+            .unwrap_or(i64::MAX);
+    }
+
+    /// Emits every open group (end of input).
+    pub fn flush(&mut self, out: &mut Vec<Alert>) {
+        let mut all: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
+        all.sort_by_key(|o| o.order);
+        out.extend(all.into_iter().map(|o| o.alert));
+        self.next_deadline = i64::MAX;
+    }
+
+    pub fn open_groups(&self) -> usize {
+        self.open.len()
+    }
+}
+
+impl std::fmt::Debug for Deduplicator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deduplicator")
+            .field("window_micros", &self.window_micros)
+            .field("open", &self.open.len())
+            .finish()
+    }
+}

@@ -1,0 +1,152 @@
+//! The explicit table of checks. A check that is not listed here never runs; the test below
+//! fails when a check file is missing from the table, or an id is reused.
+
+use crate::check::Check;
+use crate::checks::pss;
+
+pub static CHECKS: &[&dyn Check] = &[
+    // Pod Security Standards, baseline (12).
+    &pss::host_process::HostProcess,
+    &pss::host_namespaces::HostNamespaces,
+    &pss::privileged::Privileged,
+    &pss::capabilities_baseline::CapabilitiesBaseline,
+    &pss::host_path_volumes::HostPathVolumes,
+    &pss::host_ports::HostPorts,
+    &pss::apparmor::AppArmor,
+    &pss::selinux::SeLinux,
+    &pss::proc_mount::ProcMount,
+    &pss::seccomp_baseline::SeccompBaseline,
+    &pss::sysctls::Sysctls,
+    &pss::host_probes_lifecycle::HostProbesLifecycle,
+    // Pod Security Standards, restricted (7).
+    &pss::restricted_volumes::RestrictedVolumes,
+    &pss::allow_privilege_escalation::AllowPrivilegeEscalation,
+    &pss::run_as_non_root::RunAsNonRoot,
+    &pss::run_as_user::RunAsUser,
+    &pss::seccomp_restricted::SeccompRestricted,
+    &pss::capabilities_restricted::CapabilitiesRestricted,
+    &pss::proc_mount_restricted::ProcMountRestricted,
+];
+
+/// The check with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Check> {
+    CHECKS.iter().copied().find(|c| c.meta().id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::PssLevel;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_check_file_is_registered_once_with_a_unique_id() {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.meta().id).collect();
+        let unique: BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "duplicate check ids");
+        for id in &ids {
+            let n = id.strip_prefix("PAL-K8S-").expect("id format PAL-K8S-NNN");
+            assert!(
+                n.len() == 3 && n.chars().all(|c| c.is_ascii_digit()),
+                "{id}"
+            );
+        }
+        let slugs: BTreeSet<&str> = CHECKS.iter().map(|c| c.meta().slug).collect();
+        assert_eq!(slugs.len(), CHECKS.len(), "duplicate slugs");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        let mut files = 0;
+        for family in std::fs::read_dir(&root).unwrap() {
+            let family = family.unwrap().path();
+            if !family.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(&family).unwrap() {
+                let name = entry.unwrap().file_name().into_string().unwrap();
+                let Some(stem) = name.strip_suffix(".rs") else {
+                    continue;
+                };
+                if stem == "mod" {
+                    continue;
+                }
+                files += 1;
+                assert!(
+                    slugs.contains(stem),
+                    "{}/{name} is not in CHECKS",
+                    family.display()
+                );
+            }
+        }
+        assert_eq!(files, CHECKS.len());
+    }
+
+    #[test]
+    fn metadata_is_complete() {
+        for c in CHECKS {
+            let m = c.meta();
+            for (what, text) in [
+                ("title", m.title),
+                ("rationale", m.rationale),
+                ("remediation", m.remediation),
+                ("patch", m.patch),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has no {what}", m.id);
+            }
+            assert!(!m.references.is_empty(), "{} has no reference", m.id);
+            assert!(
+                !m.frameworks.mitre.is_empty()
+                    || !m.frameworks.cis.is_empty()
+                    || !m.frameworks.nsa.is_empty(),
+                "{} maps to no framework",
+                m.id
+            );
+        }
+    }
+
+    #[test]
+    fn pod_security_standards_are_complete() {
+        let controls = |level| -> BTreeSet<&str> {
+            CHECKS
+                .iter()
+                .filter(|c| c.meta().frameworks.pss == Some(level))
+                .map(|c| c.meta().frameworks.pss_control.unwrap())
+                .collect()
+        };
+        let baseline: BTreeSet<&str> = [
+            "windowsHostProcess",
+            "hostNamespaces",
+            "privileged",
+            "capabilities_baseline",
+            "hostPathVolumes",
+            "hostPorts",
+            "appArmorProfile",
+            "seLinuxOptions",
+            "procMount",
+            "seccompProfile_baseline",
+            "sysctls",
+            "hostProbesAndHostLifecycle",
+        ]
+        .into();
+        let restricted: BTreeSet<&str> = [
+            "restrictedVolumes",
+            "allowPrivilegeEscalation",
+            "runAsNonRoot",
+            "runAsUser",
+            "seccompProfile_restricted",
+            "capabilities_restricted",
+            "procMount_restricted",
+        ]
+        .into();
+        assert_eq!(controls(PssLevel::Baseline), baseline);
+        assert_eq!(controls(PssLevel::Restricted), restricted);
+        // Every override names a baseline control.
+        for c in CHECKS {
+            for o in c.meta().overrides {
+                assert!(
+                    baseline.contains(o),
+                    "{} overrides unknown {o}",
+                    c.meta().id
+                );
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod exceptions;
 pub mod frameworks;
 pub mod registry;
+pub mod sarif;
 mod util;
 
 pub use check::{Category, Check, CheckMeta, Context, Frameworks, PssLevel, Settings, Violation};

@@ -2,6 +2,7 @@
 
 mod bench;
 mod image_cmd;
+mod posture_cmd;
 mod progress;
 
 use std::path::PathBuf;
@@ -42,12 +43,25 @@ enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// Kubernetes posture: misconfigurations in manifests, with remediation and frameworks.
+    Posture {
+        #[command(subcommand)]
+        command: PostureCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PostureCommand {
+    /// Check manifests (files, directories, `-` for stdin) against every posture check.
+    Scan(posture_cmd::ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Scan a large synthetic image (default 2 GiB, 100k files, 10 layers): time and peak RSS.
     SyntheticImage(bench::SyntheticArgs),
+    /// Load and evaluate 10,000 synthetic Kubernetes objects on one core: time and peak RSS.
+    Posture(posture_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,6 +240,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::SyntheticImage(args),
         } => tokio::task::spawn_blocking(move || bench::synthetic_image(&args)).await?,
+        Command::Bench {
+            command: BenchCommand::Posture(args),
+        } => tokio::task::spawn_blocking(move || posture_cmd::bench(&args)).await?,
+        Command::Posture {
+            command: PostureCommand::Scan(args),
+        } => tokio::task::spawn_blocking(move || posture_cmd::scan(&args)).await?,
     }
 }
 

@@ -2,7 +2,7 @@
 //! fails when a check file is missing from the table, or an id is reused.
 
 use crate::check::Check;
-use crate::checks::pss;
+use crate::checks::{pss, rbac};
 
 pub static CHECKS: &[&dyn Check] = &[
     // Pod Security Standards, baseline (12).
@@ -26,6 +26,18 @@ pub static CHECKS: &[&dyn Check] = &[
     &pss::seccomp_restricted::SeccompRestricted,
     &pss::capabilities_restricted::CapabilitiesRestricted,
     &pss::proc_mount_restricted::ProcMountRestricted,
+    // RBAC risk.
+    &rbac::wildcard::Wildcard,
+    &rbac::read_secrets::ReadSecrets,
+    &rbac::pod_exec_attach::PodExecAttach,
+    &rbac::create_workloads::CreateWorkloads,
+    &rbac::escalate_bind_impersonate::EscalateBindImpersonate,
+    &rbac::nodes_proxy::NodesProxy,
+    &rbac::token_request::TokenRequest,
+    &rbac::webhook_config_write::WebhookConfigWrite,
+    &rbac::anonymous_binding::AnonymousBinding,
+    &rbac::cluster_admin_binding::ClusterAdminBinding,
+    &rbac::system_masters_binding::SystemMastersBinding,
 ];
 
 /// The check with this id.

@@ -2,7 +2,7 @@
 //! fails when a check file is missing from the table, or an id is reused.
 
 use crate::check::Check;
-use crate::checks::{pss, rbac};
+use crate::checks::{exposure, host, hygiene, pss, rbac};
 
 pub static CHECKS: &[&dyn Check] = &[
     // Pod Security Standards, baseline (12).
@@ -38,6 +38,36 @@ pub static CHECKS: &[&dyn Check] = &[
     &rbac::anonymous_binding::AnonymousBinding,
     &rbac::cluster_admin_binding::ClusterAdminBinding,
     &rbac::system_masters_binding::SystemMastersBinding,
+    // Exposure.
+    &exposure::admin_ui_exposed::AdminUiExposed,
+    &exposure::load_balancer_source_ranges::LoadBalancerSourceRanges,
+    &exposure::node_port::NodePort,
+    &exposure::external_ips::ExternalIps,
+    &exposure::ingress_without_tls::IngressWithoutTls,
+    // Host access.
+    &host::sensitive_host_path::SensitiveHostPath,
+    &host::writable_host_path::WritableHostPath,
+    // Hygiene.
+    &hygiene::memory_limit::MemoryLimit,
+    &hygiene::cpu_limit::CpuLimit,
+    &hygiene::resource_requests::ResourceRequests,
+    &hygiene::image_latest::ImageLatest,
+    &hygiene::image_digest::ImageDigest,
+    &hygiene::registry_allow_list::RegistryAllowList,
+    &hygiene::liveness_probe::LivenessProbe,
+    &hygiene::readiness_probe::ReadinessProbe,
+    &hygiene::automount_token::AutomountToken,
+    &hygiene::default_service_account::DefaultServiceAccount,
+    &hygiene::default_namespace::DefaultNamespace,
+    &hygiene::namespace_network_policy::NamespaceNetworkPolicy,
+    &hygiene::secret_env::SecretEnv,
+    &hygiene::credentials_in_env::CredentialsInEnv,
+    &hygiene::webhook_failure_policy::WebhookFailurePolicy,
+    &hygiene::read_only_root_fs::ReadOnlyRootFs,
+    &hygiene::share_process_namespace::ShareProcessNamespace,
+    &hygiene::credentials_in_configmap::CredentialsInConfigMap,
+    &hygiene::service_account_token_secret::ServiceAccountTokenSecret,
+    &hygiene::bare_pod::BarePod,
 ];
 
 /// The check with this id.

@@ -1,6 +1,6 @@
 //! PAL-K8S-044 — Container without a liveness probe.
 //!
-//! **What**: every regular container defines `livenessProbe`.
+//! **What**: every regular container of a long-running workload (not Jobs and CronJobs) defines `livenessProbe`.
 //! **Why**: a hung process is never restarted, and a degraded service stays in rotation.
 //! **Example** (fires): a container without `livenessProbe`.
 //! **Remediation**: Add a livenessProbe (httpGet, tcpSocket, grpc or exec).
@@ -33,6 +33,10 @@ impl Check for LivenessProbe {
     }
 
     fn check_template(&self, t: &PodTemplate<'_>, _: &Context<'_>, out: &mut Vec<Violation>) {
+        // Run-to-completion pods are not probed for traffic or restarted on a hang.
+        if matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
+            return;
+        }
         for c in t.containers() {
             if c.kind == ContainerKind::Container && c.container.liveness_probe.is_none() {
                 out.push(
@@ -57,6 +61,12 @@ mod tests {
         let f = run(&LivenessProbe, &pod("  containers:\n  - name: c\n"));
         assert_eq!(messages(&f), ["container \"c\" has no liveness probe"]);
         assert_eq!(f[0].patch_at, "/spec/containers/0");
+    }
+
+    #[test]
+    fn does_not_fire_on_jobs() {
+        let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n";
+        assert!(run(&LivenessProbe, job).is_empty());
     }
 
     #[test]

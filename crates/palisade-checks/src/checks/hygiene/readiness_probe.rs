@@ -1,6 +1,6 @@
 //! PAL-K8S-045 — Container without a readiness probe.
 //!
-//! **What**: every regular container defines `readinessProbe`.
+//! **What**: every regular container of a long-running workload (not Jobs and CronJobs) defines `readinessProbe`.
 //! **Why**: traffic is sent to the pod before it can serve, and keeps going when it cannot.
 //! **Example** (fires): a container without `readinessProbe`.
 //! **Remediation**: Add a readinessProbe.
@@ -33,6 +33,10 @@ impl Check for ReadinessProbe {
     }
 
     fn check_template(&self, t: &PodTemplate<'_>, _: &Context<'_>, out: &mut Vec<Violation>) {
+        // Run-to-completion pods are not probed for traffic or restarted on a hang.
+        if matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
+            return;
+        }
         for c in t.containers() {
             if c.kind == ContainerKind::Container && c.container.readiness_probe.is_none() {
                 out.push(
@@ -57,6 +61,12 @@ mod tests {
         let f = run(&ReadinessProbe, &pod("  containers:\n  - name: c\n"));
         assert_eq!(messages(&f), ["container \"c\" has no readiness probe"]);
         assert_eq!(f[0].patch_at, "/spec/containers/0");
+    }
+
+    #[test]
+    fn does_not_fire_on_jobs() {
+        let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n";
+        assert!(run(&ReadinessProbe, job).is_empty());
     }
 
     #[test]

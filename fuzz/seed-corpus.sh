@@ -67,7 +67,9 @@ nuget 2.0 2.0.0.0
 composer v1.0.0-RC1 1.0.0-beta2
 composer dev-main 1.0.x-dev
 PAIRS
-for t in image_manifest sbom_read openvex ignore_file; do seed "$t" "$here"/seeds/$t/*; done
+for t in image_manifest sbom_read openvex ignore_file k8s_manifests posture_exceptions; do seed "$t" "$here"/seeds/$t/*; done
+# The posture corpus: realistic manifests, valid and broken.
+seed k8s_manifests $(find "$here/../tests/manifests" -type f \( -name '*.yaml' -o -name '*.json' \))
 # Layer tars: a few fixture trees as plain and gzip tars, with a symlink and a whiteout.
 mkdir -p "$corpus/layer_walk"
 work=$(mktemp -d)

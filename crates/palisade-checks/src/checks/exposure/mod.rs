@@ -2,9 +2,11 @@
 
 pub mod admin_ui_exposed;
 pub mod external_ips;
+pub mod ingress_snippets;
 pub mod ingress_without_tls;
 pub mod load_balancer_source_ranges;
 pub mod node_port;
+pub mod sensitive_port_exposed;
 
 use palisade_k8s::Object;
 

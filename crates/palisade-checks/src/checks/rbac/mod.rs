@@ -1,16 +1,25 @@
 //! RBAC risk: rules of Roles and ClusterRoles, and bindings.
 
 pub mod anonymous_binding;
+pub mod approve_csr;
 pub mod cluster_admin_binding;
+pub mod create_persistent_volumes;
 pub mod create_workloads;
+pub mod delete_events;
+pub mod ephemeral_containers;
 pub mod escalate_bind_impersonate;
 pub mod nodes_proxy;
 pub mod pod_exec_attach;
+pub mod port_forward;
 pub mod read_secrets;
 pub mod system_masters_binding;
 pub mod token_request;
+pub mod update_workloads;
 pub mod webhook_config_write;
 pub mod wildcard;
+pub mod write_network_policies;
+pub mod write_rbac;
+pub mod write_secrets;
 
 use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
 use palisade_k8s::Object;

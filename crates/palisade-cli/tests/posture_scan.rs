@@ -69,33 +69,25 @@ fn insecure_corpus_findings_point_at_file_and_line() {
         .unwrap()
         .ends_with(".json"));
     assert_eq!(shared["location"]["line"], 19);
-    // Every family fires somewhere in the corpus.
-    for id in [
-        "PAL-K8S-001",
-        "PAL-K8S-011",
-        "PAL-K8S-012",
-        "PAL-K8S-013",
-        "PAL-K8S-019",
-        "PAL-K8S-024",
-        "PAL-K8S-028",
-        "PAL-K8S-029",
-        "PAL-K8S-031",
-        "PAL-K8S-034",
-        "PAL-K8S-041",
-        "PAL-K8S-049",
-        "PAL-K8S-051",
-        "PAL-K8S-052",
-        "PAL-K8S-056",
-    ] {
-        assert!(
-            report["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["check_id"] == id),
-            "{id} never fired"
-        );
-    }
+    // Every one of the 80 checks fires somewhere in the insecure corpus (the registry
+    // allow-list check once an allow-list is given).
+    let with_registry = json(&palisade(&[
+        &corpus("insecure"),
+        "-f",
+        "json",
+        "--allowed-registry",
+        "registry.example.com",
+    ]));
+    let fired: std::collections::BTreeSet<String> = with_registry["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check_id"].as_str().unwrap().to_owned())
+        .collect();
+    let all: std::collections::BTreeSet<String> =
+        (1..=80).map(|i| format!("PAL-K8S-{i:03}")).collect();
+    let missing: Vec<_> = all.difference(&fired).collect();
+    assert!(missing.is_empty(), "never fired: {missing:?}");
     assert_eq!(report["summary"]["errors"], 0);
     assert_eq!(
         palisade(&[&corpus("insecure"), "--fail-on", "high"])
@@ -173,12 +165,17 @@ fn invalid_yaml_is_reported_and_the_scan_goes_on() {
     assert_eq!(out.status.code(), Some(2));
     let report = json(&out);
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(errors[0]["location"]["file"]
         .as_str()
         .unwrap()
         .ends_with("broken-indentation.yaml"));
     assert_eq!(errors[0]["location"]["line"], 13);
+    assert!(errors[1]["location"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("tab-indentation.yaml"));
+    assert_eq!(errors[1]["location"]["line"], 4);
     // The document after the broken one is still checked; unknown kinds are skipped silently.
     assert!(finding(&report, "PAL-K8S-002", "Pod/after-the-error").is_some());
     assert!(report["findings"]

@@ -60,6 +60,7 @@ pub struct PodTemplate<'a> {
     pub spec_pointer: &'static str,
     /// JSON pointer of the template's `metadata`.
     pub metadata_pointer: &'static str,
+    containers: Vec<ContainerRef>,
 }
 
 /// Which list of the pod spec a container is in.
@@ -133,50 +134,58 @@ pub fn pod_template(object: &Object) -> Result<Option<PodTemplate<'_>>, Template
         Some(m) => ObjectMeta::deserialize(m).map_err(|e| error(e, meta_ptr))?,
         None => ObjectMeta::default(),
     };
+    let containers = all_containers(&spec);
     Ok(Some(PodTemplate {
         owner: object,
         metadata,
         spec,
         spec_pointer: spec_ptr,
         metadata_pointer: meta_ptr,
+        containers,
     }))
+}
+
+/// Init containers, containers, then ephemeral containers (the order the Pod Security
+/// admission visits them in).
+fn all_containers(spec: &PodSpec) -> Vec<ContainerRef> {
+    let mut out = Vec::new();
+    for (index, c) in spec.init_containers.iter().flatten().enumerate() {
+        out.push(ContainerRef {
+            kind: ContainerKind::InitContainer,
+            index,
+            container: c.clone(),
+        });
+    }
+    for (index, c) in spec.containers.iter().enumerate() {
+        out.push(ContainerRef {
+            kind: ContainerKind::Container,
+            index,
+            container: c.clone(),
+        });
+    }
+    for (index, e) in spec.ephemeral_containers.iter().flatten().enumerate() {
+        // Same fields, different type: go through JSON to keep to the typed model.
+        let container = serde_json::to_value(e)
+            .ok()
+            .and_then(|v| Container::deserialize(&v).ok())
+            .unwrap_or_else(|| Container {
+                name: e.name.clone(),
+                ..Container::default()
+            });
+        out.push(ContainerRef {
+            kind: ContainerKind::EphemeralContainer,
+            index,
+            container,
+        });
+    }
+    out
 }
 
 impl PodTemplate<'_> {
     /// Init containers, containers, then ephemeral containers (the order the Pod Security
-    /// admission visits them in).
-    pub fn containers(&self) -> Vec<ContainerRef> {
-        let mut out = Vec::new();
-        for (index, c) in self.spec.init_containers.iter().flatten().enumerate() {
-            out.push(ContainerRef {
-                kind: ContainerKind::InitContainer,
-                index,
-                container: c.clone(),
-            });
-        }
-        for (index, c) in self.spec.containers.iter().enumerate() {
-            out.push(ContainerRef {
-                kind: ContainerKind::Container,
-                index,
-                container: c.clone(),
-            });
-        }
-        for (index, e) in self.spec.ephemeral_containers.iter().flatten().enumerate() {
-            // Same fields, different type: go through JSON to keep to the typed model.
-            let container = serde_json::to_value(e)
-                .ok()
-                .and_then(|v| Container::deserialize(&v).ok())
-                .unwrap_or_else(|| Container {
-                    name: e.name.clone(),
-                    ..Container::default()
-                });
-            out.push(ContainerRef {
-                kind: ContainerKind::EphemeralContainer,
-                index,
-                container,
-            });
-        }
-        out
+    /// admission visits them in), each seen as a `Container`.
+    pub fn containers(&self) -> &[ContainerRef] {
+        &self.containers
     }
 
     /// JSON pointer of a field in the pod spec: `spec("hostPID")` → `/spec/template/spec/hostPID`.

@@ -53,7 +53,7 @@ impl Check for DangerousCapabilities {
 
     fn check_template(&self, t: &PodTemplate<'_>, _: &Context<'_>, out: &mut Vec<Violation>) {
         for c in t.containers() {
-            let added = sc(&c)
+            let added = sc(c)
                 .and_then(|s| s.capabilities.as_ref())
                 .and_then(|caps| caps.add.as_ref());
             for (i, cap) in added.into_iter().flatten().enumerate() {
@@ -62,10 +62,10 @@ impl Check for DangerousCapabilities {
                 if DANGEROUS.contains(&name) {
                     out.push(
                         Violation::new(
-                            format!("{} adds {cap}", describe(&c)),
-                            t.container_field(&c, &format!("securityContext/capabilities/add/{i}")),
+                            format!("{} adds {cap}", describe(c)),
+                            t.container_field(c, &format!("securityContext/capabilities/add/{i}")),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

@@ -55,11 +55,11 @@ impl Check for WritableHostPath {
                     out.push(Violation::new(
                         format!(
                             "{} mounts hostPath volume {:?} read-write at {}",
-                            describe(&c),
+                            describe(c),
                             m.name,
                             m.mount_path
                         ),
-                        t.container_field(&c, &format!("volumeMounts/{i}")),
+                        t.container_field(c, &format!("volumeMounts/{i}")),
                     ));
                 }
             }

@@ -47,10 +47,10 @@ impl Check for CpuLimit {
             {
                 out.push(
                     Violation::new(
-                        format!("{} has no CPU limit", describe(&c)),
-                        t.container_field(&c, "resources/limits/cpu"),
+                        format!("{} has no CPU limit", describe(c)),
+                        t.container_field(c, "resources/limits/cpu"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

@@ -60,8 +60,8 @@ impl Check for CredentialsInEnv {
                 });
                 if literal && looks_like_credential(&e.name) {
                     out.push(Violation::new(
-                        format!("{} sets ${} to a literal value", describe(&c), e.name),
-                        t.container_field(&c, &format!("env/{i}/value")),
+                        format!("{} sets ${} to a literal value", describe(c), e.name),
+                        t.container_field(c, &format!("env/{i}/value")),
                     ));
                 }
             }

@@ -40,8 +40,8 @@ impl Check for ImageDigest {
             };
             if super::parse_image(image).3.is_none() {
                 out.push(Violation::new(
-                    format!("{} image {image:?} is not pinned by digest", describe(&c)),
-                    t.container_field(&c, "image"),
+                    format!("{} image {image:?} is not pinned by digest", describe(c)),
+                    t.container_field(c, "image"),
                 ));
             }
         }

@@ -42,8 +42,8 @@ impl Check for ImageLatest {
             let (_, _, tag, digest) = super::parse_image(image);
             if digest.is_none() && tag.as_deref().is_none_or(|t| t == "latest") {
                 out.push(Violation::new(
-                    format!("{} uses image {image:?} (latest)", describe(&c)),
-                    t.container_field(&c, "image"),
+                    format!("{} uses image {image:?} (latest)", describe(c)),
+                    t.container_field(c, "image"),
                 ));
             }
         }

@@ -54,11 +54,11 @@ impl Check for ImagePullPolicy {
                     Violation::new(
                         format!(
                             "{} pulls mutable image {image:?} only if not present",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "imagePullPolicy"),
+                        t.container_field(c, "imagePullPolicy"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

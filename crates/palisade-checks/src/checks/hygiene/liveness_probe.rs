@@ -41,10 +41,10 @@ impl Check for LivenessProbe {
             if c.kind == ContainerKind::Container && c.container.liveness_probe.is_none() {
                 out.push(
                     Violation::new(
-                        format!("{} has no liveness probe", describe(&c)),
-                        t.container_field(&c, "livenessProbe"),
+                        format!("{} has no liveness probe", describe(c)),
+                        t.container_field(c, "livenessProbe"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

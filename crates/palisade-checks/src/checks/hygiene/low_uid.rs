@@ -55,13 +55,13 @@ impl Check for LowUid {
             );
         }
         for c in t.containers() {
-            if let Some(u) = low(sc(&c).and_then(|s| s.run_as_user)) {
+            if let Some(u) = low(sc(c).and_then(|s| s.run_as_user)) {
                 out.push(
                     Violation::new(
-                        format!("{} runs as UID {u}", describe(&c)),
-                        t.container_field(&c, "securityContext/runAsUser"),
+                        format!("{} runs as UID {u}", describe(c)),
+                        t.container_field(c, "securityContext/runAsUser"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

@@ -47,10 +47,10 @@ impl Check for MemoryLimit {
             {
                 out.push(
                     Violation::new(
-                        format!("{} has no memory limit", describe(&c)),
-                        t.container_field(&c, "resources/limits/memory"),
+                        format!("{} has no memory limit", describe(c)),
+                        t.container_field(c, "resources/limits/memory"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

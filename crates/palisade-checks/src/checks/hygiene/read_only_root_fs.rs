@@ -43,10 +43,10 @@ impl Check for ReadOnlyRootFs {
             {
                 out.push(
                     Violation::new(
-                        format!("{} has a writable root filesystem", describe(&c)),
-                        t.container_field(&c, "securityContext/readOnlyRootFilesystem"),
+                        format!("{} has a writable root filesystem", describe(c)),
+                        t.container_field(c, "securityContext/readOnlyRootFilesystem"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

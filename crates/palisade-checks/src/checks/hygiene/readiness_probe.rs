@@ -41,10 +41,10 @@ impl Check for ReadinessProbe {
             if c.kind == ContainerKind::Container && c.container.readiness_probe.is_none() {
                 out.push(
                     Violation::new(
-                        format!("{} has no readiness probe", describe(&c)),
-                        t.container_field(&c, "readinessProbe"),
+                        format!("{} has no readiness probe", describe(c)),
+                        t.container_field(c, "readinessProbe"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

@@ -56,9 +56,9 @@ impl Check for RegistryAllowList {
                 out.push(Violation::new(
                     format!(
                         "{} image {image:?} is not from an allowed registry",
-                        describe(&c)
+                        describe(c)
                     ),
-                    t.container_field(&c, "image"),
+                    t.container_field(c, "image"),
                 ));
             }
         }

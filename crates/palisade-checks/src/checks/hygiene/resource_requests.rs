@@ -44,10 +44,10 @@ impl Check for ResourceRequests {
             {
                 out.push(
                     Violation::new(
-                        format!("{} does not request both CPU and memory", describe(&c)),
-                        t.container_field(&c, "resources/requests"),
+                        format!("{} does not request both CPU and memory", describe(c)),
+                        t.container_field(c, "resources/requests"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

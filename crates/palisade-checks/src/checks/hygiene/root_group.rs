@@ -63,13 +63,13 @@ impl Check for RootGroup {
             }
         }
         for c in t.containers() {
-            if sc(&c).and_then(|s| s.run_as_group) == Some(0) {
+            if sc(c).and_then(|s| s.run_as_group) == Some(0) {
                 out.push(
                     Violation::new(
-                        format!("{} sets securityContext.runAsGroup=0", describe(&c)),
-                        t.container_field(&c, "securityContext/runAsGroup"),
+                        format!("{} sets securityContext.runAsGroup=0", describe(c)),
+                        t.container_field(c, "securityContext/runAsGroup"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

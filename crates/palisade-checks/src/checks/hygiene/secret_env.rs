@@ -45,12 +45,12 @@ impl Check for SecretEnv {
                     out.push(Violation::new(
                         format!(
                             "{} reads secret {:?} key {:?} into ${}",
-                            describe(&c),
+                            describe(c),
                             r.name,
                             r.key,
                             e.name
                         ),
-                        t.container_field(&c, &format!("env/{i}/valueFrom/secretKeyRef")),
+                        t.container_field(c, &format!("env/{i}/valueFrom/secretKeyRef")),
                     ));
                 }
             }
@@ -59,10 +59,10 @@ impl Check for SecretEnv {
                     out.push(Violation::new(
                         format!(
                             "{} loads every key of secret {:?} into its environment",
-                            describe(&c),
+                            describe(c),
                             r.name
                         ),
-                        t.container_field(&c, &format!("envFrom/{i}/secretRef")),
+                        t.container_field(c, &format!("envFrom/{i}/secretRef")),
                     ));
                 }
             }

@@ -45,16 +45,16 @@ impl Check for AllowPrivilegeEscalation {
             return;
         }
         for c in t.containers() {
-            if sc(&c).and_then(|s| s.allow_privilege_escalation) != Some(false) {
+            if sc(c).and_then(|s| s.allow_privilege_escalation) != Some(false) {
                 out.push(
                     Violation::new(
                         format!(
                             "{} must set securityContext.allowPrivilegeEscalation=false",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/allowPrivilegeEscalation"),
+                        t.container_field(c, "securityContext/allowPrivilegeEscalation"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

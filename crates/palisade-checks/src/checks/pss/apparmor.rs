@@ -63,18 +63,18 @@ impl Check for AppArmor {
             }
         }
         for c in t.containers() {
-            if let Some(p) = sc(&c).and_then(|s| s.app_armor_profile.as_ref()) {
+            if let Some(p) = sc(c).and_then(|s| s.app_armor_profile.as_ref()) {
                 if !allowed_type(&p.type_) {
                     out.push(
                         Violation::new(
                             format!(
                                 "{} must not set securityContext.appArmorProfile.type={:?}",
-                                describe(&c),
+                                describe(c),
                                 p.type_
                             ),
-                            t.container_field(&c, "securityContext/appArmorProfile/type"),
+                            t.container_field(c, "securityContext/appArmorProfile/type"),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

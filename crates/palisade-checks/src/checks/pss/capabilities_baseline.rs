@@ -62,17 +62,17 @@ impl Check for CapabilitiesBaseline {
 
     fn check_template(&self, t: &PodTemplate<'_>, _: &Context<'_>, out: &mut Vec<Violation>) {
         for c in t.containers() {
-            let added = sc(&c)
+            let added = sc(c)
                 .and_then(|s| s.capabilities.as_ref())
                 .and_then(|caps| caps.add.as_ref());
             for (i, cap) in added.into_iter().flatten().enumerate() {
                 if !ALLOWED.contains(&cap.as_str()) {
                     out.push(
                         Violation::new(
-                            format!("{} must not add capability {cap:?}", describe(&c)),
-                            t.container_field(&c, &format!("securityContext/capabilities/add/{i}")),
+                            format!("{} must not add capability {cap:?}", describe(c)),
+                            t.container_field(c, &format!("securityContext/capabilities/add/{i}")),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

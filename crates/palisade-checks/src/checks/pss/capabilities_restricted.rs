@@ -46,7 +46,7 @@ impl Check for CapabilitiesRestricted {
             return;
         }
         for c in t.containers() {
-            let caps = sc(&c).and_then(|s| s.capabilities.as_ref());
+            let caps = sc(c).and_then(|s| s.capabilities.as_ref());
             let drops_all = caps
                 .and_then(|c| c.drop.as_ref())
                 .is_some_and(|d| d.iter().any(|x| x == "ALL"));
@@ -55,11 +55,11 @@ impl Check for CapabilitiesRestricted {
                     Violation::new(
                         format!(
                             "{} must set securityContext.capabilities.drop=[\"ALL\"]",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/capabilities/drop"),
+                        t.container_field(c, "securityContext/capabilities/drop"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
             for (i, cap) in caps
@@ -71,10 +71,10 @@ impl Check for CapabilitiesRestricted {
                 if cap != "NET_BIND_SERVICE" {
                     out.push(
                         Violation::new(
-                            format!("{} must not add capability {cap:?}", describe(&c)),
-                            t.container_field(&c, &format!("securityContext/capabilities/add/{i}")),
+                            format!("{} must not add capability {cap:?}", describe(c)),
+                            t.container_field(c, &format!("securityContext/capabilities/add/{i}")),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

@@ -45,10 +45,10 @@ impl Check for HostPorts {
                 if let Some(hp) = p.host_port.filter(|p| *p != 0) {
                     out.push(
                         Violation::new(
-                            format!("{} uses hostPort {hp}", describe(&c)),
-                            t.container_field(&c, &format!("ports/{i}/hostPort")),
+                            format!("{} uses hostPort {hp}", describe(c)),
+                            t.container_field(c, &format!("ports/{i}/hostPort")),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

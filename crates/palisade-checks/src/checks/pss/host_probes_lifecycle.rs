@@ -87,10 +87,10 @@ impl Check for HostProbesLifecycle {
                     out.push(Violation::new(
                         format!(
                             "{} {} {action} targets host {host:?}",
-                            describe(&c),
+                            describe(c),
                             place.replace('/', ".")
                         ),
-                        t.container_field(&c, &format!("{place}/{action}/host")),
+                        t.container_field(c, &format!("{place}/{action}/host")),
                     ));
                 }
             }

@@ -55,7 +55,7 @@ impl Check for HostProcess {
             );
         }
         for c in t.containers() {
-            if sc(&c)
+            if sc(c)
                 .and_then(|s| s.windows_options.as_ref())
                 .and_then(|w| w.host_process)
                 == Some(true)
@@ -64,11 +64,11 @@ impl Check for HostProcess {
                     Violation::new(
                         format!(
                             "{} must not set securityContext.windowsOptions.hostProcess=true",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/windowsOptions/hostProcess"),
+                        t.container_field(c, "securityContext/windowsOptions/hostProcess"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

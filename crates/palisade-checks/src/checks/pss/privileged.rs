@@ -41,16 +41,16 @@ impl Check for Privileged {
 
     fn check_template(&self, t: &PodTemplate<'_>, _: &Context<'_>, out: &mut Vec<Violation>) {
         for c in t.containers() {
-            if sc(&c).and_then(|s| s.privileged) == Some(true) {
+            if sc(c).and_then(|s| s.privileged) == Some(true) {
                 out.push(
                     Violation::new(
                         format!(
                             "{} must not set securityContext.privileged=true",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/privileged"),
+                        t.container_field(c, "securityContext/privileged"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

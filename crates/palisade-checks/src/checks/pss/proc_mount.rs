@@ -38,17 +38,17 @@ static META: CheckMeta = CheckMeta {
 /// Containers whose procMount is set to something other than `Default`.
 pub(crate) fn violations(t: &PodTemplate<'_>, out: &mut Vec<Violation>) {
     for c in t.containers() {
-        if let Some(pm) = sc(&c).and_then(|s| s.proc_mount.as_ref()) {
+        if let Some(pm) = sc(c).and_then(|s| s.proc_mount.as_ref()) {
             if pm != "Default" {
                 out.push(
                     Violation::new(
                         format!(
                             "{} must not set securityContext.procMount={pm:?}",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/procMount"),
+                        t.container_field(c, "securityContext/procMount"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

@@ -56,24 +56,24 @@ impl Check for RunAsNonRoot {
             );
         }
         for c in t.containers() {
-            match sc(&c).and_then(|s| s.run_as_non_root) {
+            match sc(c).and_then(|s| s.run_as_non_root) {
                 Some(false) => out.push(
                     Violation::new(
                         format!(
                             "{} must not set securityContext.runAsNonRoot=false",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/runAsNonRoot"),
+                        t.container_field(c, "securityContext/runAsNonRoot"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 ),
                 None if pod != Some(true) => out.push(
                     Violation::new(
                         format!(
                             "pod or {} must set securityContext.runAsNonRoot=true",
-                            describe(&c)
+                            describe(c)
                         ),
-                        t.container_field(&c, "securityContext/runAsNonRoot"),
+                        t.container_field(c, "securityContext/runAsNonRoot"),
                     )
                     .patch_at(t.spec_pointer),
                 ),

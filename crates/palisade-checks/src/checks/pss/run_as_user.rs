@@ -54,13 +54,13 @@ impl Check for RunAsUser {
             );
         }
         for c in t.containers() {
-            if sc(&c).and_then(|s| s.run_as_user) == Some(0) {
+            if sc(c).and_then(|s| s.run_as_user) == Some(0) {
                 out.push(
                     Violation::new(
-                        format!("{} must not set securityContext.runAsUser=0", describe(&c)),
-                        t.container_field(&c, "securityContext/runAsUser"),
+                        format!("{} must not set securityContext.runAsUser=0", describe(c)),
+                        t.container_field(c, "securityContext/runAsUser"),
                     )
-                    .patch_at(t.container_field(&c, "")),
+                    .patch_at(t.container_field(c, "")),
                 );
             }
         }

@@ -60,18 +60,18 @@ impl Check for SeccompBaseline {
             }
         }
         for c in t.containers() {
-            if let Some(p) = sc(&c).and_then(|s| s.seccomp_profile.as_ref()) {
+            if let Some(p) = sc(c).and_then(|s| s.seccomp_profile.as_ref()) {
                 if !valid(&p.type_) {
                     out.push(
                         Violation::new(
                             format!(
                                 "{} must not set securityContext.seccompProfile.type={:?}",
-                                describe(&c),
+                                describe(c),
                                 p.type_
                             ),
-                            t.container_field(&c, "securityContext/seccompProfile/type"),
+                            t.container_field(c, "securityContext/seccompProfile/type"),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

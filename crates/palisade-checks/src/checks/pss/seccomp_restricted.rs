@@ -64,15 +64,15 @@ impl Check for SeccompRestricted {
             }
         }
         for c in t.containers() {
-            match sc(&c).and_then(|s| s.seccomp_profile.as_ref()) {
+            match sc(c).and_then(|s| s.seccomp_profile.as_ref()) {
                 Some(p) if !super::seccomp_baseline::valid(&p.type_) => out.push(
-                    Violation::new(format!("{} must not set securityContext.seccompProfile.type={:?}", describe(&c), p.type_), t.container_field(&c, "securityContext/seccompProfile/type"))
-                        .patch_at(t.container_field(&c, "")),
+                    Violation::new(format!("{} must not set securityContext.seccompProfile.type={:?}", describe(c), p.type_), t.container_field(c, "securityContext/seccompProfile/type"))
+                        .patch_at(t.container_field(c, "")),
                 ),
                 None if !pod_set => out.push(
                     Violation::new(
-                        format!("pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"", describe(&c)),
-                        t.container_field(&c, "securityContext/seccompProfile"),
+                        format!("pod or {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"", describe(c)),
+                        t.container_field(c, "securityContext/seccompProfile"),
                     )
                     .patch_at(t.spec_pointer),
                 ),

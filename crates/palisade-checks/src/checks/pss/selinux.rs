@@ -80,20 +80,20 @@ impl Check for SeLinux {
             }
         }
         for c in t.containers() {
-            if let Some(o) = sc(&c).and_then(|s| s.se_linux_options.as_ref()) {
+            if let Some(o) = sc(c).and_then(|s| s.se_linux_options.as_ref()) {
                 for (field, value) in problems(o) {
                     out.push(
                         Violation::new(
                             format!(
                                 "{} must not set securityContext.seLinuxOptions.{field}={value:?}",
-                                describe(&c)
+                                describe(c)
                             ),
                             t.container_field(
-                                &c,
+                                c,
                                 &format!("securityContext/seLinuxOptions/{field}"),
                             ),
                         )
-                        .patch_at(t.container_field(&c, "")),
+                        .patch_at(t.container_field(c, "")),
                     );
                 }
             }

@@ -71,7 +71,8 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<DocError
                     break;
                 }
                 // Resume at the first `---` line after the error.
-                let Some((bytes, lines)) = next_document_marker(rest, error_line - offset_lines)
+                let Some((bytes, lines)) =
+                    next_document_marker(rest, error_line.saturating_sub(offset_lines))
                 else {
                     break;
                 };

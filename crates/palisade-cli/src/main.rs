@@ -54,6 +54,9 @@ enum Command {
 enum PostureCommand {
     /// Check manifests (files, directories, `-` for stdin) against every posture check.
     Scan(posture_cmd::ScanArgs),
+    /// The inventory graph: workloads → containers → images, internet exposure, service
+    /// accounts → bindings → effective permissions (table or JSON).
+    Inventory(posture_cmd::InventoryArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,6 +249,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Posture {
             command: PostureCommand::Scan(args),
         } => tokio::task::spawn_blocking(move || posture_cmd::scan(&args)).await?,
+        Command::Posture {
+            command: PostureCommand::Inventory(args),
+        } => tokio::task::spawn_blocking(move || posture_cmd::inventory(&args)).await?,
     }
 }
 

@@ -358,3 +358,75 @@ pub fn synthetic_manifests(objects: usize) -> String {
     }
     s
 }
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InventoryArgs {
+    /// Manifest files or directories; `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(short, long, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
+}
+
+/// `palisade posture inventory`: the graph of workloads, containers, images, exposure and
+/// service-account permissions.
+pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
+    let loaded = load_paths(&args.paths, &LoadOptions::default());
+    for e in &loaded.errors {
+        tracing::warn!("{e}");
+    }
+    let had_errors = !loaded.errors.is_empty();
+    let inventory = Inventory::new(loaded.objects);
+    let graph = palisade_k8s::graph::build(&inventory);
+    let mut out: Vec<u8> = Vec::new();
+    match args.format {
+        InventoryFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &graph)?;
+            out.push(b'\n');
+        }
+        InventoryFormat::Table => {
+            writeln!(out, "WORKLOAD\tINTERNET\tSERVICE ACCOUNT\tRULES\tIMAGES")?;
+            for n in graph
+                .nodes
+                .iter()
+                .filter(|n| n.properties.contains_key("internetFacing"))
+            {
+                let images: Vec<&str> = graph
+                    .targets(&n.id, "has-container")
+                    .flat_map(|c| graph.targets(c, "runs-image"))
+                    .map(|i| i.trim_start_matches("Image/"))
+                    .collect();
+                let sa = graph.targets(&n.id, "runs-as").next().unwrap_or("");
+                let rules = graph
+                    .node(sa)
+                    .and_then(|s| s.properties.get("effectiveRules"))
+                    .and_then(|r| r.as_array())
+                    .map_or(0, Vec::len);
+                let facing = n.properties["internetFacing"].as_bool() == Some(true);
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    n.id,
+                    if facing { "yes" } else { "no" },
+                    sa.trim_start_matches("ServiceAccount/"),
+                    rules,
+                    images.join(",")
+                )?;
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
+    Ok(if had_errors {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

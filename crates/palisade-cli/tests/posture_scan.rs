@@ -335,3 +335,52 @@ fn bad_arguments_and_missing_paths_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn inventory_graph_shows_exposure_images_and_permissions() {
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["posture", "inventory", &corpus("insecure"), "-f", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let g = json(&out);
+    let node = |id: &str| {
+        g["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .cloned()
+    };
+    let redis = node("Deployment/cache/redis").unwrap();
+    assert_eq!(
+        redis["properties"]["internetFacing"], true,
+        "LoadBalancer Service selects it"
+    );
+    assert_eq!(
+        node("StatefulSet/analytics/analytics-db").unwrap()["properties"]["internetFacing"],
+        false
+    );
+    let edges = g["edges"].as_array().unwrap();
+    assert!(edges
+        .iter()
+        .any(|e| e["from"] == "Container/Deployment/cache/redis/redis"
+            && e["to"] == "Image/redis:7.2"
+            && e["relation"] == "runs-image"));
+    assert!(edges.iter().any(|e| e["from"] == "Internet"
+        && e["to"] == "Service/cache/redis"
+        && e["relation"] == "exposes"));
+    // The backup operator's rules reach every service account through system:serviceaccounts.
+    let group = node("Group/system:serviceaccounts").unwrap();
+    let rules = group["properties"]["effectiveRules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "secrets")
+        && r["scope"] == "cluster"));
+}

@@ -4,9 +4,12 @@
 //! - [`source`]: files, directories and stdin → [`Object`]s, `List` kinds expanded, errors
 //!   with file and line.
 //! - [`workload`]: the typed pod template of every workload kind.
+//! - [`graph`]: the inventory graph (workloads → containers → images, exposure, service
+//!   accounts → bindings → effective permissions).
 //! - [`Inventory`]: the loaded objects, indexed, with the templates a scan should check (a
 //!   template owned by another loaded workload is checked once, on its owner).
 
+pub mod graph;
 pub mod lines;
 pub mod object;
 pub mod source;

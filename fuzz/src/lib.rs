@@ -72,3 +72,24 @@ pub fn version_compare(scheme: palisade_vulndb::version::Scheme, data: &[u8]) {
     let _ = scheme.compare(b, a);
     let _ = scheme.compare(a, a);
 }
+
+/// Loads `data` as a manifest file (YAML or JSON, many documents) and runs every posture check
+/// over what loaded: neither the loader nor any check may panic on any input.
+pub fn k8s_manifests(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut loaded = palisade_k8s::Loaded::default();
+    palisade_k8s::load_str(&text, "fuzz.yaml".into(), &palisade_k8s::LoadOptions::default(), &mut loaded);
+    let inventory = palisade_k8s::Inventory::new(loaded.objects);
+    let settings = palisade_checks::Settings {
+        allowed_registries: vec!["registry.example.com".into()],
+    };
+    let eval = palisade_checks::evaluate(&inventory, palisade_checks::CHECKS, &settings);
+    let _ = palisade_checks::sarif::sarif_log(&eval.findings, "0");
+}
+
+/// Parses `data` as a posture exceptions file.
+pub fn posture_exceptions(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = palisade_checks::exceptions::parse_file(text);
+    }
+}

@@ -4,6 +4,7 @@ mod bench;
 mod bench_vulndb;
 mod db_cmd;
 mod image_cmd;
+mod posture_cmd;
 mod progress;
 mod report_cmd;
 mod rules_cmd;
@@ -75,6 +76,20 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Kubernetes posture: misconfigurations in manifests, with remediation and frameworks.
+    Posture {
+        #[command(subcommand)]
+        command: PostureCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PostureCommand {
+    /// Check manifests (files, directories, `-` for stdin) against every posture check.
+    Scan(posture_cmd::ScanArgs),
+    /// The inventory graph: workloads → containers → images, internet exposure, service
+    /// accounts → bindings → effective permissions (table or JSON).
+    Inventory(posture_cmd::InventoryArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +125,8 @@ enum BenchCommand {
     Vulndb(bench_vulndb::VulndbArgs),
     /// Audit events per second on one core through every built-in rule, and peak RSS.
     AuditRules(rules_cmd::BenchAuditArgs),
+    /// Load and evaluate 10,000 synthetic Kubernetes objects on one core: time and peak RSS.
+    Posture(posture_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -312,6 +329,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::AuditRules(args),
         } => tokio::task::spawn_blocking(move || rules_cmd::bench_audit_rules(&args)).await?,
+        Command::Bench {
+            command: BenchCommand::Posture(args),
+        } => tokio::task::spawn_blocking(move || posture_cmd::bench(&args)).await?,
+        Command::Posture {
+            command: PostureCommand::Scan(args),
+        } => tokio::task::spawn_blocking(move || posture_cmd::scan(&args)).await?,
+        Command::Posture {
+            command: PostureCommand::Inventory(args),
+        } => tokio::task::spawn_blocking(move || posture_cmd::inventory(&args)).await?,
         Command::Rules { command } => rules_cmd::rules(&command),
         Command::Audit {
             command: rules_cmd::AuditCommand::Serve(args),

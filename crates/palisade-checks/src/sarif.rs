@@ -1,0 +1,132 @@
+//! SARIF 2.1.0 output of `palisade posture scan`: one rule per check that fired (with its
+//! help text and GitHub's `security-severity`), one result per finding pointing at the
+//! manifest file and line. No timestamps: the output depends only on the findings.
+
+use std::collections::BTreeMap;
+
+use palisade_model::Severity;
+use serde_json::{json, Value};
+
+use crate::engine::PostureFinding;
+use crate::registry::by_id;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Unknown => "note",
+    }
+}
+
+/// GitHub reads `security-severity` (0.0–10.0) to rank alerts.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Unknown => "0.0",
+    }
+}
+
+/// The SARIF log for these findings. `tool_version` is the palisade version.
+pub fn sarif_log(findings: &[PostureFinding], tool_version: &str) -> Value {
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rules = Vec::new();
+    for f in findings {
+        if index.contains_key(f.check_id) {
+            continue;
+        }
+        index.insert(f.check_id, rules.len());
+        let meta = by_id(f.check_id).map(|c| c.meta());
+        let mut tags = vec![
+            "security".to_owned(),
+            "kubernetes".to_owned(),
+            f.category.as_str().to_owned(),
+        ];
+        if let Some(m) = meta {
+            tags.extend(
+                m.frameworks
+                    .mitre
+                    .iter()
+                    .map(|t| format!("mitre-attack/{t}")),
+            );
+            tags.extend(m.frameworks.cis.iter().map(|t| format!("cis/{t}")));
+        }
+        let help = meta
+            .map(|m| {
+                format!(
+                    "{}\n\nRemediation: {}\n\nPatch:\n{}",
+                    m.rationale, m.remediation, m.patch
+                )
+            })
+            .unwrap_or_default();
+        rules.push(json!({
+            "id": f.check_id,
+            "name": f.check_id.replace('-', ""),
+            "shortDescription": {"text": f.title},
+            "fullDescription": {"text": meta.map(|m| m.rationale).unwrap_or(f.title)},
+            "help": {"text": help},
+            "helpUri": meta.and_then(|m| m.references.first().copied()).unwrap_or("https://kubernetes.io/docs/concepts/security/"),
+            "defaultConfiguration": {"level": level(f.severity)},
+            "properties": {"security-severity": security_severity(f.severity), "tags": tags},
+        }));
+    }
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "ruleId": f.check_id,
+                "ruleIndex": index[f.check_id],
+                "level": level(f.severity),
+                "message": {"text": format!("{}: {}", f.object, f.message)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&f.location.file)},
+                        "region": {"startLine": f.location.line.max(1)},
+                    },
+                    "logicalLocations": [{"name": f.object.to_string(), "kind": "resource"}],
+                }],
+                "partialFingerprints": {"palisadePostureHash/v1": format!("{}|{}|{}", f.check_id, f.object, f.pointer)},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "palisade", "version": tool_version, "rules": rules}},
+            "results": results,
+        }],
+    })
+}
+
+/// A relative URI for a path as given on the command line (`./a b.yaml` → `a%20b.yaml`).
+fn uri(path: &str) -> String {
+    let p = path.strip_prefix("./").unwrap_or(path);
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if out.starts_with('/') {
+        format!("file://{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_escaped() {
+        assert_eq!(super::uri("./dir/a b.yaml"), "dir/a%20b.yaml");
+        assert_eq!(super::uri("/tmp/x.yaml"), "file:///tmp/x.yaml");
+    }
+}

@@ -617,3 +617,28 @@ fn serve_under_load_answers_every_request_and_counts_drops() {
         "one exec alert per event processed: {stats}"
     );
 }
+
+#[test]
+fn rules_check_reports_syntax_of_other_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("syscall.yaml");
+    std::fs::write(
+        &f,
+        "- rule: shell\n  desc: d\n  condition: proc.name = sh and\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    let out = palisade(&["rules", "check", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let name = f.display().to_string();
+    assert!(
+        stdout.contains(&format!("{name}:3:32: error: rule `shell`")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{name}:1:9: warning: rules of source `syscall` are not checked"
+        )),
+        "{stdout}"
+    );
+}

@@ -226,7 +226,7 @@ impl Deduplicator {
         }
         self.expire(now, out);
         let key = DedupKey {
-            rule: alert.id.split('/').next().unwrap_or_default().to_string(),
+            rule: alert.rule_id.clone().unwrap_or_else(|| alert.rule.clone()),
             resource: alert.resource.clone(),
             user: alert.user.name.clone(),
         };

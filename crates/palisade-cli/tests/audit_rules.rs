@@ -642,3 +642,19 @@ fn rules_check_reports_syntax_of_other_sources() {
         "{stdout}"
     );
 }
+
+#[test]
+fn bench_audit_rules_reports_rates() {
+    let out = palisade(&["bench", "audit-rules", "--events", "2000"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["rules"].as_u64().unwrap() >= 40);
+    assert_eq!(report["events"], 2000);
+    assert!(report["rule_hits"].as_u64().unwrap() > 0);
+    assert!(
+        report["decode_and_evaluate_events_per_second"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}

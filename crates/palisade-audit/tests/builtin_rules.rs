@@ -458,6 +458,8 @@ fn alert_carries_rule_event_and_context() {
     assert_eq!(alert.user.name, "alice@example.com");
     assert_eq!(alert.source_ips, ["203.0.113.7"]);
     assert_eq!(alert.mitre.techniques, ["T1611"]);
+    assert_eq!(alert.mitre.technique_names, ["Escape to Host"]);
+    assert_eq!(alert.mitre.tactics, ["Privilege Escalation"]);
     assert_eq!(alert.time, "2026-03-02T10:15:30.123456Z");
     assert_eq!(
         alert.message,

@@ -119,6 +119,16 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             svc("shop", "web", "LoadBalancer", 443).event(),
         ),
         (
+            "PAL-K8SAUDIT-004",
+            svc("kubeflow", "ml-pipeline-ui", "LoadBalancer", 80).event(),
+            svc("kubeflow", "ml-pipeline-ui", "ClusterIP", 80).event(),
+        ),
+        (
+            "PAL-K8SAUDIT-005",
+            svc("shop", "orders-db", "LoadBalancer", 5432).event(),
+            svc("shop", "orders-db", "ClusterIP", 5432).event(),
+        ),
+        (
             "PAL-K8SAUDIT-010",
             cr(json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])).event(),
             cr(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}])).event(),

@@ -91,6 +91,8 @@ pub static CHECKS: &[&dyn Check] = &[
     &hygiene::namespace_resource_quota::NamespaceResourceQuota,
     &hygiene::emptydir_memory::EmptyDirMemory,
     &hygiene::secret_last_applied::SecretLastApplied,
+    &hygiene::privileged_port::PrivilegedPort,
+    &hygiene::missing_security_context::MissingSecurityContext,
 ];
 
 /// The check with this id.

@@ -1,5 +1,6 @@
 //! Hygiene: resources, images, probes, service accounts, namespaces, secrets, webhooks.
 
+pub mod apparmor_not_set;
 pub mod automount_token;
 pub mod bare_pod;
 pub mod cpu_limit;

@@ -26,8 +26,19 @@ pub enum PostureFormat {
 pub struct ScanArgs {
     /// Manifest files or directories (every *.yaml, *.yml, *.json below); `-` reads stdin
     /// (e.g. `helm template . | palisade posture scan -`).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+    /// Also read the live cluster (kubeconfig, or the in-cluster service account): workloads,
+    /// services, ingresses, network policies, RBAC, nodes, webhooks; secrets and config maps as
+    /// metadata only. Kinds the credentials may not list are reported as coverage gaps.
+    #[arg(long)]
+    pub cluster: bool,
+    /// Kubeconfig context (default: the current one).
+    #[arg(long, requires = "cluster")]
+    pub context: Option<String>,
+    /// Kubeconfig file (default: $KUBECONFIG, ~/.kube/config).
+    #[arg(long, requires = "cluster")]
+    pub kubeconfig: Option<PathBuf>,
     #[arg(short, long, value_enum, default_value_t = PostureFormat::Table)]
     pub format: PostureFormat,
     /// Exit with status 1 when a finding at or above this severity remains.
@@ -61,6 +72,9 @@ struct Report<'a> {
     findings: &'a [PostureFinding],
     suppressed: &'a [Suppressed],
     errors: Vec<ErrorEntry>,
+    /// Kinds a `--cluster` scan could not list (403, 404), so could not check.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    coverage_gaps: Vec<palisade_k8s::CoverageGap>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compliance: Option<&'a ComplianceSummary>,
 }
@@ -92,7 +106,28 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         None => Vec::new(),
     };
-    let loaded = load_paths(&args.paths, &LoadOptions::default());
+    let mut loaded = load_paths(&args.paths, &LoadOptions::default());
+    let mut coverage_gaps = Vec::new();
+    if args.cluster {
+        let options = palisade_k8s::ClusterOptions {
+            kubeconfig: args.kubeconfig.clone(),
+            context: args.context.clone(),
+        };
+        // Called from a blocking thread of the runtime: wait for the async client here.
+        let cluster = tokio::runtime::Handle::current()
+            .block_on(palisade_k8s::load_cluster(&options))
+            .context("reading the cluster")?;
+        for gap in &cluster.gaps {
+            tracing::warn!(
+                "coverage gap: cannot list {} ({}): {}",
+                gap.kind,
+                gap.status,
+                gap.reason
+            );
+        }
+        loaded.objects.extend(cluster.objects);
+        coverage_gaps = cluster.gaps;
+    }
     let mut errors: Vec<ErrorEntry> = loaded
         .errors
         .iter()
@@ -150,6 +185,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                 findings: &findings,
                 suppressed: &suppressed,
                 errors,
+                coverage_gaps,
                 compliance: compliance.as_ref(),
             };
             serde_json::to_writer_pretty(&mut out, &report)?;
@@ -161,7 +197,12 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             out.push(b'\n');
         }
         PostureFormat::Table => {
-            write_table(&mut out, &findings, &summary, compliance.as_ref(), &errors)?
+            write_table(&mut out, &findings, &summary, compliance.as_ref(), &errors)?;
+            for gap in &coverage_gaps {
+                out.extend(
+                    format!("coverage gap: {} not listed ({})\n", gap.kind, gap.status).as_bytes(),
+                );
+            }
         }
     }
     match &args.output {

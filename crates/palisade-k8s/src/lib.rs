@@ -9,6 +9,7 @@
 //! - [`Inventory`]: the loaded objects, indexed, with the templates a scan should check (a
 //!   template owned by another loaded workload is checked once, on its owner).
 
+pub mod cluster;
 pub mod graph;
 pub mod lines;
 pub mod object;
@@ -18,6 +19,7 @@ pub mod yaml;
 
 use std::collections::HashSet;
 
+pub use cluster::{load_cluster, ClusterError, ClusterLoad, ClusterOptions, CoverageGap};
 pub use lines::Lines;
 pub use object::{Object, SourceLocation};
 pub use source::{load_file, load_paths, load_str, LoadError, LoadOptions, Loaded};

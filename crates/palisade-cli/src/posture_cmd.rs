@@ -28,17 +28,8 @@ pub struct ScanArgs {
     /// (e.g. `helm template . | palisade posture scan -`).
     #[arg(required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
-    /// Also read the live cluster (kubeconfig, or the in-cluster service account): workloads,
-    /// services, ingresses, network policies, RBAC, nodes, webhooks; secrets and config maps as
-    /// metadata only. Kinds the credentials may not list are reported as coverage gaps.
-    #[arg(long)]
-    pub cluster: bool,
-    /// Kubeconfig context (default: the current one).
-    #[arg(long, requires = "cluster")]
-    pub context: Option<String>,
-    /// Kubeconfig file (default: $KUBECONFIG, ~/.kube/config).
-    #[arg(long, requires = "cluster")]
-    pub kubeconfig: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[arg(short, long, value_enum, default_value_t = PostureFormat::Table)]
     pub format: PostureFormat,
     /// Exit with status 1 when a finding at or above this severity remains.
@@ -106,28 +97,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         None => Vec::new(),
     };
-    let mut loaded = load_paths(&args.paths, &LoadOptions::default());
-    let mut coverage_gaps = Vec::new();
-    if args.cluster {
-        let options = palisade_k8s::ClusterOptions {
-            kubeconfig: args.kubeconfig.clone(),
-            context: args.context.clone(),
-        };
-        // Called from a blocking thread of the runtime: wait for the async client here.
-        let cluster = tokio::runtime::Handle::current()
-            .block_on(palisade_k8s::load_cluster(&options))
-            .context("reading the cluster")?;
-        for gap in &cluster.gaps {
-            tracing::warn!(
-                "coverage gap: cannot list {} ({}): {}",
-                gap.kind,
-                gap.status,
-                gap.reason
-            );
-        }
-        loaded.objects.extend(cluster.objects);
-        coverage_gaps = cluster.gaps;
-    }
+    let (loaded, coverage_gaps) = load_sources(&args.paths, &args.cluster)?;
     let mut errors: Vec<ErrorEntry> = loaded
         .errors
         .iter()
@@ -409,16 +379,64 @@ pub enum InventoryFormat {
 #[derive(Debug, clap::Args)]
 pub struct InventoryArgs {
     /// Manifest files or directories; `-` reads stdin.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "cluster")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[arg(short, long, value_enum, default_value_t = InventoryFormat::Table)]
     pub format: InventoryFormat,
+}
+
+/// Where the objects come from besides files: the live cluster.
+#[derive(Debug, clap::Args)]
+pub struct ClusterArgs {
+    /// Also read the live cluster (kubeconfig, or the in-cluster service account): workloads,
+    /// services, ingresses, network policies, RBAC, nodes, webhooks; secrets and config maps as
+    /// metadata only. Kinds the credentials may not list are reported as coverage gaps.
+    #[arg(long)]
+    pub cluster: bool,
+    /// Kubeconfig context (default: the current one).
+    #[arg(long, requires = "cluster")]
+    pub context: Option<String>,
+    /// Kubeconfig file (default: $KUBECONFIG, ~/.kube/config).
+    #[arg(long, requires = "cluster")]
+    pub kubeconfig: Option<PathBuf>,
+}
+
+/// The objects of the files in `paths`, plus the live cluster's with `--cluster` (and the kinds
+/// it could not list).
+fn load_sources(
+    paths: &[PathBuf],
+    cluster: &ClusterArgs,
+) -> anyhow::Result<(palisade_k8s::Loaded, Vec<palisade_k8s::CoverageGap>)> {
+    let mut loaded = load_paths(paths, &LoadOptions::default());
+    if !cluster.cluster {
+        return Ok((loaded, Vec::new()));
+    }
+    let options = palisade_k8s::ClusterOptions {
+        kubeconfig: cluster.kubeconfig.clone(),
+        context: cluster.context.clone(),
+    };
+    // Called from a blocking thread of the runtime: wait for the async client here.
+    let from_cluster = tokio::runtime::Handle::current()
+        .block_on(palisade_k8s::load_cluster(&options))
+        .context("reading the cluster")?;
+    for gap in &from_cluster.gaps {
+        tracing::warn!(
+            "coverage gap: cannot list {} ({}): {}",
+            gap.kind,
+            gap.status,
+            gap.reason
+        );
+    }
+    loaded.objects.extend(from_cluster.objects);
+    Ok((loaded, from_cluster.gaps))
 }
 
 /// `palisade posture inventory`: the graph of workloads, containers, images, exposure and
 /// service-account permissions.
 pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
-    let loaded = load_paths(&args.paths, &LoadOptions::default());
+    let (loaded, _gaps) = load_sources(&args.paths, &args.cluster)?;
     for e in &loaded.errors {
         tracing::warn!("{e}");
     }

@@ -60,3 +60,31 @@ fn the_cluster_is_checked_like_manifests_and_gaps_are_reported() {
     assert_eq!(report["coverage_gaps"][0]["status"], 403);
     assert!(String::from_utf8_lossy(&out.stderr).contains("coverage gap"));
 }
+
+#[test]
+fn the_inventory_graph_can_come_from_the_cluster() {
+    let fake = FakeCluster::default();
+    fake.add(vec![serde_json::from_value::<Deployment>(serde_json::json!({
+        "metadata": {"name": "api", "namespace": "shop"},
+        "spec": {"selector": {"matchLabels": {"app": "api"}},
+                 "template": {"metadata": {"labels": {"app": "api"}},
+                              "spec": {"containers": [{"name": "api", "image": "registry.example/api:2.1"}]}}}
+    }))
+    .unwrap()]);
+    let port = fake.start();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = fake.kubeconfig(port, dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["posture", "inventory", "--cluster", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("registry.example/api:2.1"), "{text}");
+}

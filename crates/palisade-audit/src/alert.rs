@@ -38,8 +38,13 @@ pub struct UserRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mitre {
+    /// Tactic names (`Privilege Escalation`), or ids (`TA0004`) when a rule tags them so.
     pub tactics: Vec<String>,
+    /// Technique ids (`T1611`).
     pub techniques: Vec<String>,
+    /// Technique names from the ATT&CK Containers matrix, in the order of `techniques`
+    /// (empty for ids outside it).
+    pub technique_names: Vec<String>,
 }
 
 /// One alert (JSON lines on output).
@@ -114,8 +119,25 @@ impl Alert {
             source_ips: ev.source_ips().to_vec(),
             user_agent: ev.user_agent().map(str::to_string),
             mitre: Mitre {
-                tactics: m.tactics.clone(),
+                tactics: m
+                    .tactics
+                    .iter()
+                    .map(|t| {
+                        if t.starts_with("TA") {
+                            t.clone()
+                        } else {
+                            crate::mitre::tactic_from_tag(t)
+                        }
+                    })
+                    .collect(),
                 techniques: m.techniques.clone(),
+                technique_names: m
+                    .techniques
+                    .iter()
+                    .map(|t| {
+                        crate::mitre::technique(t).map_or(String::new(), |(n, _)| n.to_string())
+                    })
+                    .collect(),
             },
             message: rule.render_output(record),
             remediation: m.remediation.clone(),
@@ -226,7 +248,7 @@ impl Deduplicator {
         }
         self.expire(now, out);
         let key = DedupKey {
-            rule: alert.id.split('/').next().unwrap_or_default().to_string(),
+            rule: alert.rule_id.clone().unwrap_or_else(|| alert.rule.clone()),
             resource: alert.resource.clone(),
             user: alert.user.name.clone(),
         };

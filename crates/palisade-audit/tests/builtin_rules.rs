@@ -119,6 +119,16 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             svc("shop", "web", "LoadBalancer", 443).event(),
         ),
         (
+            "PAL-K8SAUDIT-004",
+            svc("kubeflow", "ml-pipeline-ui", "LoadBalancer", 80).event(),
+            svc("kubeflow", "ml-pipeline-ui", "ClusterIP", 80).event(),
+        ),
+        (
+            "PAL-K8SAUDIT-005",
+            svc("shop", "orders-db", "LoadBalancer", 5432).event(),
+            svc("shop", "orders-db", "ClusterIP", 5432).event(),
+        ),
+        (
             "PAL-K8SAUDIT-010",
             cr(json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}])).event(),
             cr(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}])).event(),
@@ -458,6 +468,8 @@ fn alert_carries_rule_event_and_context() {
     assert_eq!(alert.user.name, "alice@example.com");
     assert_eq!(alert.source_ips, ["203.0.113.7"]);
     assert_eq!(alert.mitre.techniques, ["T1611"]);
+    assert_eq!(alert.mitre.technique_names, ["Escape to Host"]);
+    assert_eq!(alert.mitre.tactics, ["Privilege Escalation"]);
     assert_eq!(alert.time, "2026-03-02T10:15:30.123456Z");
     assert_eq!(
         alert.message,

@@ -38,6 +38,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &rbac::anonymous_binding::AnonymousBinding,
     &rbac::cluster_admin_binding::ClusterAdminBinding,
     &rbac::system_masters_binding::SystemMastersBinding,
+    &rbac::cluster_admin_user::ClusterAdminUser,
     &rbac::create_persistent_volumes::CreatePersistentVolumes,
     &rbac::approve_csr::ApproveCsr,
     &rbac::delete_events::DeleteEvents,
@@ -91,6 +92,9 @@ pub static CHECKS: &[&dyn Check] = &[
     &hygiene::namespace_resource_quota::NamespaceResourceQuota,
     &hygiene::emptydir_memory::EmptyDirMemory,
     &hygiene::secret_last_applied::SecretLastApplied,
+    &hygiene::privileged_port::PrivilegedPort,
+    &hygiene::missing_security_context::MissingSecurityContext,
+    &hygiene::apparmor_not_set::AppArmorNotSet,
 ];
 
 /// The check with this id.

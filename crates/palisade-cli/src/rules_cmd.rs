@@ -165,10 +165,11 @@ fn load(files: &[PathBuf], builtin: bool) -> anyhow::Result<RuleSet> {
 fn check(files: &[PathBuf], no_builtin: bool) -> anyhow::Result<ExitCode> {
     let set = load(files, !no_builtin)?;
     let (engine, mut diags) = set.compile(&AuditFields);
-    for source in set.sources() {
+    diags.extend(set.syntax_errors_outside(palisade_audit::SOURCE));
+    for (source, pos) in set.source_positions() {
         if source != palisade_audit::SOURCE {
             diags.push(Diagnostic::warning(
-                palisade_rules::Pos::new(&std::sync::Arc::from("-"), 0, 0),
+                pos,
                 format!("rules of source `{source}` are not checked: Palisade runs k8s_audit rules so far"),
             ));
         }

@@ -617,3 +617,44 @@ fn serve_under_load_answers_every_request_and_counts_drops() {
         "one exec alert per event processed: {stats}"
     );
 }
+
+#[test]
+fn rules_check_reports_syntax_of_other_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("syscall.yaml");
+    std::fs::write(
+        &f,
+        "- rule: shell\n  desc: d\n  condition: proc.name = sh and\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    let out = palisade(&["rules", "check", f.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let name = f.display().to_string();
+    assert!(
+        stdout.contains(&format!("{name}:3:32: error: rule `shell`")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{name}:1:9: warning: rules of source `syscall` are not checked"
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bench_audit_rules_reports_rates() {
+    let out = palisade(&["bench", "audit-rules", "--events", "2000"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["rules"].as_u64().unwrap() >= 40);
+    assert_eq!(report["events"], 2000);
+    assert!(report["rule_hits"].as_u64().unwrap() > 0);
+    assert!(
+        report["decode_and_evaluate_events_per_second"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}

@@ -113,6 +113,34 @@ impl RuleSet {
         s
     }
 
+    /// Each `source` with the position of its first rule.
+    pub fn source_positions(&self) -> Vec<(String, Pos)> {
+        let mut out: Vec<(String, Pos)> = Vec::new();
+        for r in &self.rules {
+            let s = source_of(r);
+            if !out.iter().any(|(x, _)| x == s) {
+                out.push((s.to_string(), r.pos.clone()));
+            }
+        }
+        out
+    }
+
+    /// Syntax errors in the conditions of rules of sources other than `compiled` (whose
+    /// fields no engine here can resolve), so that `rules check` still catches them.
+    pub fn syntax_errors_outside(&self, compiled: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for r in self.rules.iter().filter(|r| source_of(r) != compiled) {
+            if let Err(e) = crate::condition::parse(&r.condition.text) {
+                let pos = r.condition.pos_at(e.at).unwrap_or_else(|| r.pos.clone());
+                out.push(Diagnostic::error(
+                    pos,
+                    format!("rule `{}`: {}", r.name, e.message),
+                ));
+            }
+        }
+        out
+    }
+
     fn add_item(&mut self, item: Item) -> Result<(), Diagnostic> {
         match item {
             Item::List(l) => self.add_list(l),

@@ -72,15 +72,36 @@ pub fn assess(
     source: &dyn AdvisorySource,
     enrichment: &dyn Enrichment,
 ) -> Result<Vec<Finding>, crate::StoreError> {
+    let lookups: Vec<Vec<crate::coordinates::Query>> = inventory
+        .packages
+        .iter()
+        .map(|p| queries(p, inventory.os.as_ref()))
+        .collect();
+    // Each (ecosystem, name) is looked up once (the binaries of one source package share it),
+    // in key order, so the store reads its pages front to back.
+    let mut keys: Vec<(&str, &str)> = lookups
+        .iter()
+        .flatten()
+        .map(|q| (q.ecosystem.as_str(), q.name.as_str()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut candidates = std::collections::HashMap::with_capacity(keys.len());
+    for (ecosystem, name) in keys {
+        let records = source.advisories_for(ecosystem, name)?;
+        if !records.is_empty() {
+            candidates.insert((ecosystem, name), records);
+        }
+    }
     let mut findings = Vec::new();
-    for package in &inventory.packages {
+    for (package, package_queries) in inventory.packages.iter().zip(&lookups) {
         let mut seen = BTreeSet::new();
-        for query in queries(package, inventory.os.as_ref()) {
-            let records = source.advisories_for(&query.ecosystem, &query.name)?;
-            if records.is_empty() {
+        for query in package_queries {
+            let Some(records) = candidates.get(&(query.ecosystem.as_str(), query.name.as_str()))
+            else {
                 continue;
-            }
-            let matches = matching(&records, &query.ecosystem, &query.name, &query.version);
+            };
+            let matches = matching(records, &query.ecosystem, &query.name, &query.version);
             for finding in merge_aliases(package, matches) {
                 if seen.insert(finding.id.clone()) {
                     findings.push(finding);

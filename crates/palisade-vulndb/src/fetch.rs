@@ -38,6 +38,21 @@ impl HttpFetcher {
     }
 }
 
+/// An error with its causes ("error sending request: dns error: failed to lookup ...").
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 impl Fetcher for HttpFetcher {
     fn fetch(
         &self,
@@ -77,10 +92,11 @@ impl Fetcher for HttpFetcher {
                     wait
                 }
                 Ok(r) => break r,
-                Err(e) if attempt < self.attempts && (e.is_connect() || e.is_timeout()) => {
-                    1 << attempt
-                }
-                Err(e) => return Err(failed(e.to_string())),
+                // A time-out may pass; a refused connection or unknown host gets one more try
+                // (no point waiting long on a machine that is offline).
+                Err(e) if attempt < self.attempts && e.is_timeout() => 1 << attempt,
+                Err(e) if attempt < 2 && e.is_connect() => 1,
+                Err(e) => return Err(failed(chain(&e))),
             };
             tracing::warn!("{url}: retrying in {retry_after} s");
             std::thread::sleep(Duration::from_secs(retry_after));
@@ -110,7 +126,7 @@ impl Fetcher for HttpFetcher {
             });
         }
         let mut body = response.take(MAX_DOWNLOAD_BYTES + 1);
-        let copied = std::io::copy(&mut body, dest).map_err(|e| failed(e.to_string()))?;
+        let copied = std::io::copy(&mut body, dest).map_err(|e| failed(chain(&e)))?;
         if copied > MAX_DOWNLOAD_BYTES {
             return Err(FetchError::TooLarge {
                 url: url.into(),

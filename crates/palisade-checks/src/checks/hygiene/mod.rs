@@ -1,5 +1,6 @@
 //! Hygiene: resources, images, probes, service accounts, namespaces, secrets, webhooks.
 
+pub mod apparmor_not_set;
 pub mod automount_token;
 pub mod bare_pod;
 pub mod cpu_limit;
@@ -17,9 +18,11 @@ pub mod kube_system_workload;
 pub mod liveness_probe;
 pub mod low_uid;
 pub mod memory_limit;
+pub mod missing_security_context;
 pub mod namespace_network_policy;
 pub mod namespace_pss_label;
 pub mod namespace_resource_quota;
+pub mod privileged_port;
 pub mod read_only_root_fs;
 pub mod readiness_probe;
 pub mod registry_allow_list;

@@ -3,6 +3,7 @@
 pub mod anonymous_binding;
 pub mod approve_csr;
 pub mod cluster_admin_binding;
+pub mod cluster_admin_user;
 pub mod create_persistent_volumes;
 pub mod create_workloads;
 pub mod delete_events;

@@ -3,6 +3,7 @@
 //! `last_seen`, `evidence`) with the node's own context: the container and the process.
 
 use palisade_audit::alert::Mitre;
+use palisade_audit::mitre::{tactic_from_tag, technique};
 use palisade_model::Severity;
 use palisade_rules::CompiledRule;
 use serde::Serialize;
@@ -95,10 +96,7 @@ impl NodeAlert {
                 pname: e.pcomm.clone(),
                 ancestors: r.ancestors.to_vec(),
             },
-            mitre: Mitre {
-                tactics: m.tactics.clone(),
-                techniques: m.techniques.clone(),
-            },
+            mitre: mitre(m),
             message: rule.render_output(r),
             remediation: m.remediation.clone(),
             count: 1,
@@ -107,7 +105,30 @@ impl NodeAlert {
     }
 }
 
-/// Seconds since the epoch → RFC 3339 (UTC, microseconds).
+/// The rule's ATT&CK mapping as the audit alerts show it.
+fn mitre(m: &palisade_rules::RuleMeta) -> Mitre {
+    Mitre {
+        tactics: m
+            .tactics
+            .iter()
+            .map(|t| {
+                if t.starts_with("TA") {
+                    t.clone()
+                } else {
+                    tactic_from_tag(t)
+                }
+            })
+            .collect(),
+        techniques: m.techniques.clone(),
+        technique_names: m
+            .techniques
+            .iter()
+            .map(|t| technique(t).map_or(String::new(), |(n, _)| n.to_string()))
+            .collect(),
+    }
+}
+
+/// Microseconds since the epoch → RFC 3339 (UTC, microseconds).
 pub fn rfc3339(micros: i64) -> String {
     let secs = micros.div_euclid(1_000_000);
     let us = micros.rem_euclid(1_000_000);

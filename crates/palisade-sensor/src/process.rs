@@ -15,6 +15,8 @@ pub struct ProcInfo {
     pub exe: Option<String>,
     pub args: Vec<String>,
     pub ppid: u32,
+    /// The parent's name when this process exec'd (empty if unknown).
+    pub pname: String,
     pub attribution: Attribution,
 }
 
@@ -58,17 +60,17 @@ impl ProcessTable {
         self.procs.insert(pid, info);
     }
 
-    /// The attribution of an event: from the kernel's cgroup names, else what is known of
-    /// the process.
+    /// The attribution of an event: from the kernel's cgroup names when it sent any, else
+    /// what is known of the process.
     pub fn attribution(&self, e: &NodeEvent) -> Attribution {
-        let names: Vec<&str> = e.cgroups.iter().map(String::as_str).collect();
-        match cgroup::from_names(&names) {
-            Attribution::Host => self
+        if e.cgroups.iter().all(String::is_empty) {
+            return self
                 .procs
                 .get(&e.pid)
-                .map_or(Attribution::Host, |p| p.attribution.clone()),
-            a => a,
+                .map_or(Attribution::Host, |p| p.attribution.clone());
         }
+        let names: Vec<&str> = e.cgroups.iter().map(String::as_str).collect();
+        cgroup::from_names(&names)
     }
 
     /// Updates the table with an event (before rules run on it; exit removes after).
@@ -83,6 +85,7 @@ impl ProcessTable {
                         exe: e.path.clone(),
                         args: e.args.clone(),
                         ppid: e.ppid,
+                        pname: e.pcomm.clone(),
                         attribution,
                     },
                 );
@@ -103,21 +106,26 @@ impl ProcessTable {
     /// Ancestor names of a process: parent first.
     pub fn ancestors(&self, e: &NodeEvent) -> Vec<String> {
         let mut out = Vec::new();
-        if !e.pcomm.is_empty() {
-            out.push(e.pcomm.clone());
+        if e.pcomm.is_empty() {
+            return out;
         }
+        out.push(e.pcomm.clone());
         let mut pid = e.ppid;
-        // The parent's name comes from the event; walk from the grandparent.
         while out.len() < MAX_ANCESTORS {
             let Some(p) = self.procs.get(&pid) else { break };
+            let pname = if p.pname.is_empty() {
+                match self.procs.get(&p.ppid) {
+                    Some(pp) => pp.name.clone(),
+                    None => break,
+                }
+            } else {
+                p.pname.clone()
+            };
+            out.push(pname);
             if p.ppid == pid || p.ppid == 0 {
                 break;
             }
             pid = p.ppid;
-            match self.procs.get(&pid) {
-                Some(gp) => out.push(gp.name.clone()),
-                None => break,
-            }
         }
         out
     }
@@ -155,6 +163,7 @@ pub fn read_proc(pid: u32) -> Option<ProcInfo> {
         exe,
         args,
         ppid,
+        pname: String::new(),
         attribution,
     })
 }

@@ -94,7 +94,7 @@ impl NodeAlert {
                 uid: e.uid,
                 gid: e.gid,
                 pname: e.pcomm.clone(),
-                ancestors: r.ancestors.to_vec(),
+                ancestors: r.ancestors.iter().map(|a| a.to_string()).collect(),
             },
             mitre: mitre(m),
             message: rule.render_output(r),

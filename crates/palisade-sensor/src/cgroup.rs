@@ -100,14 +100,20 @@ pub fn from_path(path: &str) -> Attribution {
     Attribution::Host
 }
 
-/// Attribution from the kernel side's cgroup names: leaf first, then its ancestors.
+/// Attribution from the kernel side's cgroup names: leaf first, then its ancestors (the
+/// same answer as [`from_path`] on the joined path, without building it).
 pub fn from_names(names: &[&str]) -> Attribution {
-    let mut path = String::new();
-    for n in names.iter().rev().filter(|n| !n.is_empty() && **n != "/") {
-        path.push('/');
-        path.push_str(n);
+    let names: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !n.is_empty() && *n != "/")
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some((id, runtime)) = component(name, names.get(i + 1).copied()) {
+            return Attribution::Container { id, runtime };
+        }
     }
-    from_path(&path)
+    Attribution::Host
 }
 
 /// Attribution from the text of `/proc/<pid>/cgroup`. On cgroup v1 the memory, pids or cpu

@@ -27,7 +27,7 @@ pub struct NodeRecord<'a> {
     /// The process's argv (argv[0] first).
     pub args: &'a [String],
     /// Ancestor names: parent first.
-    pub ancestors: &'a [String],
+    pub ancestors: &'a [&'a str],
     pub attribution: &'a Attribution,
     pub container: Option<&'a ContainerInfo>,
 }
@@ -345,7 +345,7 @@ impl Event for NodeRecord<'_> {
                 None => Values::Many(
                     self.ancestors
                         .iter()
-                        .map(|a| Value::Str(Cow::Borrowed(a.as_str())))
+                        .map(|a| Value::Str(Cow::Borrowed(*a)))
                         .collect(),
                 ),
             },

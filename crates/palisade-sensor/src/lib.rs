@@ -18,6 +18,8 @@ pub mod metadata;
 pub mod process;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub use alert::NodeAlert;
 pub use cgroup::Attribution;
@@ -54,7 +56,14 @@ pub struct Detector<M: Metadata> {
     hits: Vec<usize>,
     /// Events of this process (the sensor itself) are not evaluated.
     ignore_pid: Option<u32>,
+    /// Container id → metadata (None: unknown, asked again after a while).
+    containers: HashMap<String, (Option<Arc<ContainerInfo>>, Instant)>,
 }
+
+/// Containers remembered at most; past this the memo is cleared.
+const MAX_CONTAINERS: usize = 4096;
+/// How long an unknown container stays unknown before the runtime is asked again.
+const RETRY_UNKNOWN: Duration = Duration::from_secs(5);
 
 impl<M: Metadata> std::fmt::Debug for Detector<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -74,6 +83,7 @@ impl<M: Metadata> Detector<M> {
             node,
             hits: Vec::new(),
             ignore_pid: None,
+            containers: HashMap::new(),
         }
     }
 
@@ -85,14 +95,27 @@ impl<M: Metadata> Detector<M> {
         &self.engine
     }
 
+    fn container(&mut self, id: &str) -> Option<Arc<ContainerInfo>> {
+        if let Some((info, at)) = self.containers.get(id) {
+            if info.is_some() || at.elapsed() < RETRY_UNKNOWN {
+                return info.clone();
+            }
+        }
+        if self.containers.len() >= MAX_CONTAINERS {
+            self.containers.clear();
+        }
+        let info = self.metadata.lookup(id).map(Arc::new);
+        self.containers
+            .insert(id.to_string(), (info.clone(), Instant::now()));
+        info
+    }
+
     /// Runs every rule on the event; one alert per matching rule is appended to `out`.
     pub fn process(&mut self, e: &NodeEvent, out: &mut Vec<NodeAlert>) {
         self.procs.observe(e);
         if Some(e.pid) != self.ignore_pid {
             let attribution = self.procs.attribution(e);
-            let container = attribution
-                .container_id()
-                .and_then(|id| self.metadata.lookup(id));
+            let container = attribution.container_id().and_then(|id| self.container(id));
             let ancestors = self.procs.ancestors(e);
             let proc = self.procs.get(e.pid);
             let (exe, args): (Option<&str>, &[String]) = match e.kind {
@@ -105,7 +128,7 @@ impl<M: Metadata> Detector<M> {
                 args,
                 ancestors: &ancestors,
                 attribution: &attribution,
-                container: container.as_ref(),
+                container: container.as_deref(),
             };
             self.hits.clear();
             self.engine.evaluate(&record, &mut self.hits);

@@ -104,22 +104,22 @@ impl ProcessTable {
     }
 
     /// Ancestor names of a process: parent first.
-    pub fn ancestors(&self, e: &NodeEvent) -> Vec<String> {
+    pub fn ancestors<'a>(&'a self, e: &'a NodeEvent) -> Vec<&'a str> {
         let mut out = Vec::new();
         if e.pcomm.is_empty() {
             return out;
         }
-        out.push(e.pcomm.clone());
+        out.push(e.pcomm.as_str());
         let mut pid = e.ppid;
         while out.len() < MAX_ANCESTORS {
             let Some(p) = self.procs.get(&pid) else { break };
             let pname = if p.pname.is_empty() {
                 match self.procs.get(&p.ppid) {
-                    Some(pp) => pp.name.clone(),
+                    Some(pp) => pp.name.as_str(),
                     None => break,
                 }
             } else {
-                p.pname.clone()
+                p.pname.as_str()
             };
             out.push(pname);
             if p.ppid == pid || p.ppid == 0 {

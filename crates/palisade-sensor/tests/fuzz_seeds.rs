@@ -66,7 +66,10 @@ fn events() -> Vec<(&'static str, NodeEvent)> {
 
 #[test]
 fn seeds_decode_to_their_events() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/sensor_record");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/seeds/sensor_record"
+    );
     let write = std::env::var_os("PALISADE_WRITE_SEEDS").is_some();
     for (name, ev) in events() {
         let path = format!("{dir}/{name}.bin");

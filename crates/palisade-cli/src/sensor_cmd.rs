@@ -201,6 +201,7 @@ fn bench_records() -> Vec<Vec<u8>> {
         cgroups: vec![id.into(), "docker".into(), String::new()],
         path: None,
         args: vec![],
+        cwd: None,
         args_truncated: false,
         a0: 0,
         a1: 0,

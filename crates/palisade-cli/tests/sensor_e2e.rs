@@ -125,9 +125,13 @@ fn sensor_alerts_on_real_container_behaviour() {
         ),
         (
             "etc",
-            vec!["touch".into(), "/etc/x".into()],
+            vec![
+                "sh".into(),
+                "-c".into(),
+                "cd /usr/lib && touch /etc/x".into(),
+            ],
             "none",
-            BTreeSet::from(["PAL-NODE-013"]),
+            BTreeSet::from(["PAL-NODE-001", "PAL-NODE-013"]),
         ),
         (
             "revshell",
@@ -230,9 +234,11 @@ fn sensor_alerts_on_real_container_behaviour() {
                 assert_eq!(a["process"]["name"], "cat");
                 assert_eq!(a["evidence"]["path"], "/etc/shadow");
                 assert_eq!(a["process"]["pname"], "sh");
+                assert_eq!(a["process"]["cwd"], "/");
             }
             "PAL-NODE-013" => {
                 assert_eq!(a["process"]["exepath"], "/usr/bin/touch");
+                assert_eq!(a["process"]["cwd"], "/usr/lib");
                 assert_eq!(a["evidence"]["path"], "/etc/x");
             }
             "PAL-NODE-016" => {

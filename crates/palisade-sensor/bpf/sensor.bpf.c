@@ -22,6 +22,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define CG_NAME 128
 #define PATH_LEN 256
 #define ARGS_LEN 512
+#define CWD_PARTS 8
+#define CWD_PART 32
 
 struct pal_event {
 	u32 kind;          // 0
@@ -42,8 +44,9 @@ struct pal_event {
 	u8 addr[16];       // 472: connect: address (4 bytes IPv4 or 16 bytes IPv6)
 	char path[PATH_LEN]; // 488: exec: filename; open: path
 	char args[ARGS_LEN]; // 744: exec: argv, NUL-separated
-};                     // 1256
-_Static_assert(sizeof(struct pal_event) == 1256, "pal_event layout");
+	char cwd[CWD_PARTS][CWD_PART]; // 1256: exec: working directory, last component first
+};                     // 1512
+_Static_assert(sizeof(struct pal_event) == 1512, "pal_event layout");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -130,6 +133,21 @@ int BPF_PROG(pal_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 		return 0;
 	const char *filename = BPF_CORE_READ(bprm, filename);
 	bpf_probe_read_kernel_str(e->path, sizeof(e->path), filename);
+	// The working directory's dentries up to the root of its mount (a cwd below a mount
+	// point shows only the part inside that mount).
+	struct dentry *d = BPF_CORE_READ(p, fs, pwd.dentry);
+	for (int i = 0; i < CWD_PARTS; i++) {
+		e->cwd[i][0] = 0;
+		if (!d)
+			continue;
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d) {
+			d = NULL;
+			continue;
+		}
+		bpf_probe_read_kernel_str(e->cwd[i], CWD_PART, BPF_CORE_READ(d, d_name.name));
+		d = parent;
+	}
 	unsigned long start = BPF_CORE_READ(p, mm, arg_start);
 	unsigned long end = BPF_CORE_READ(p, mm, arg_end);
 	unsigned long len = end - start;

@@ -29,6 +29,8 @@ pub struct ProcessRef {
     pub exepath: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
     pub uid: u32,
     pub gid: u32,
     pub pname: String,
@@ -91,6 +93,7 @@ impl NodeAlert {
                 name: e.comm.clone(),
                 exepath: r.exe.map(str::to_string),
                 args: r.args.to_vec(),
+                cwd: r.cwd.map(str::to_string),
                 uid: e.uid,
                 gid: e.gid,
                 pname: e.pcomm.clone(),

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::Serialize;
 
 /// Size of one record.
-pub const RECORD_SIZE: usize = 1256;
+pub const RECORD_SIZE: usize = 1512;
 const CG_NAME: usize = 128;
 const OFF_COMM: usize = 40;
 const OFF_PCOMM: usize = 56;
@@ -20,6 +20,9 @@ const OFF_PATH: usize = 488;
 const PATH_LEN: usize = 256;
 const OFF_ARGS: usize = 744;
 const ARGS_LEN: usize = 512;
+const OFF_CWD: usize = 1256;
+const CWD_PARTS: usize = 8;
+const CWD_PART: usize = 32;
 
 /// Longest argv kept (the kernel side already caps the bytes at 512).
 pub const MAX_ARGS: usize = 128;
@@ -93,6 +96,10 @@ pub struct NodeEvent {
     /// Exec: argv (argv[0] first).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// Exec: the working directory (within its mount; `.../` in front when deeper than the
+    /// kernel side walks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
     /// Exec: whether argv was longer than the kernel side keeps.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub args_truncated: bool,
@@ -159,6 +166,7 @@ pub fn decode(b: &[u8]) -> Result<NodeEvent, DecodeError> {
         cgroups,
         path: None,
         args: Vec::new(),
+        cwd: None,
         args_truncated: false,
         a0,
         a1,
@@ -167,6 +175,19 @@ pub fn decode(b: &[u8]) -> Result<NodeEvent, DecodeError> {
     match kind {
         Kind::Exec => {
             ev.path = Some(cstr(&b[OFF_PATH..OFF_PATH + PATH_LEN]));
+            let parts: Vec<String> = (0..CWD_PARTS)
+                .map(|i| cstr(&b[OFF_CWD + i * CWD_PART..OFF_CWD + (i + 1) * CWD_PART]))
+                .take_while(|p| !p.is_empty())
+                .collect();
+            let mut cwd = String::from(if parts.len() == CWD_PARTS { "..." } else { "" });
+            for p in parts.iter().rev() {
+                cwd.push('/');
+                cwd.push_str(p);
+            }
+            if cwd.is_empty() {
+                cwd.push('/');
+            }
+            ev.cwd = Some(cwd);
             let len = (a0.clamp(0, ARGS_LEN as i64)) as usize;
             let args = &b[OFF_ARGS..OFF_ARGS + len];
             // argv ends with a NUL; a full buffer without one was cut.
@@ -232,6 +253,15 @@ pub fn encode(ev: &NodeEvent) -> Vec<u8> {
         args.truncate(ARGS_LEN);
         put(&mut b, OFF_ARGS, &args);
         a0 = args.len() as i64;
+        if let Some(cwd) = &ev.cwd {
+            let parts: Vec<&str> = cwd
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != "...")
+                .collect();
+            for (i, p) in parts.iter().rev().take(CWD_PARTS).enumerate() {
+                put_str(&mut b, OFF_CWD + i * CWD_PART, CWD_PART, p);
+            }
+        }
     }
     match ev.addr {
         Some(IpAddr::V4(a)) => {
@@ -268,6 +298,7 @@ mod tests {
             cgroups: vec!["abc".into(), "docker".into(), "/".into()],
             path: Some("/usr/bin/cat".into()),
             args: vec!["cat".into(), "/etc/shadow".into()],
+            cwd: Some("/srv/app".into()),
             args_truncated: false,
             a0: 16,
             a1: 0,
@@ -283,6 +314,7 @@ mod tests {
         c.kind = Kind::Connect;
         c.path = None;
         c.args = vec![];
+        c.cwd = None;
         c.a0 = 10;
         c.a1 = 3333;
         c.addr = Some("::1".parse().unwrap());

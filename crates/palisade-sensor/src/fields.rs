@@ -26,6 +26,8 @@ pub struct NodeRecord<'a> {
     pub exe: Option<&'a str>,
     /// The process's argv (argv[0] first).
     pub args: &'a [String],
+    /// The process's working directory when it exec'd.
+    pub cwd: Option<&'a str>,
     /// Ancestor names: parent first.
     pub ancestors: &'a [&'a str],
     pub attribution: &'a Attribution,
@@ -48,6 +50,7 @@ enum F {
     ProcExepath,
     ProcCmdline,
     ProcArgs,
+    ProcCwd,
     ProcPid,
     ProcPpid,
     ProcPname,
@@ -99,6 +102,7 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("proc.exepath", F::ProcExepath, Arg::None, "path of the executable"),
     ("proc.cmdline", F::ProcCmdline, Arg::None, "name and arguments"),
     ("proc.args", F::ProcArgs, Arg::None, "arguments (argv[1..]) joined by spaces"),
+    ("proc.cwd", F::ProcCwd, Arg::None, "working directory at exec (within its mount)"),
     ("proc.pid", F::ProcPid, Arg::None, "process id"),
     ("proc.tid", F::ProcTid, Arg::None, "thread id"),
     ("proc.ppid", F::ProcPpid, Arg::None, "parent process id"),
@@ -329,6 +333,7 @@ impl Event for NodeRecord<'_> {
                 owned(out)
             }
             F::ProcArgs => owned(self.args.get(1..).unwrap_or_default().join(" ")),
+            F::ProcCwd => self.cwd.map_or(Values::Missing, s),
             F::ProcPid => int(e.pid.into()),
             F::ProcTid => int(e.tid.into()),
             F::ProcPpid => int(e.ppid.into()),

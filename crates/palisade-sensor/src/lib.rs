@@ -118,14 +118,17 @@ impl<M: Metadata> Detector<M> {
             let container = attribution.container_id().and_then(|id| self.container(id));
             let ancestors = self.procs.ancestors(e);
             let proc = self.procs.get(e.pid);
-            let (exe, args): (Option<&str>, &[String]) = match e.kind {
-                Kind::Exec => (e.path.as_deref(), &e.args),
-                _ => proc.map_or((None, &[][..]), |p| (p.exe.as_deref(), &p.args[..])),
+            let (exe, args, cwd): (Option<&str>, &[String], Option<&str>) = match e.kind {
+                Kind::Exec => (e.path.as_deref(), &e.args, e.cwd.as_deref()),
+                _ => proc.map_or((None, &[][..], None), |p| {
+                    (p.exe.as_deref(), &p.args[..], p.cwd.as_deref())
+                }),
             };
             let record = NodeRecord {
                 event: e,
                 exe,
                 args,
+                cwd,
                 ancestors: &ancestors,
                 attribution: &attribution,
                 container: container.as_deref(),

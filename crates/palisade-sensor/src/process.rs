@@ -14,6 +14,7 @@ pub struct ProcInfo {
     pub name: String,
     pub exe: Option<String>,
     pub args: Vec<String>,
+    pub cwd: Option<String>,
     pub ppid: u32,
     /// The parent's name when this process exec'd (empty if unknown).
     pub pname: String,
@@ -84,6 +85,7 @@ impl ProcessTable {
                         name: e.comm.clone(),
                         exe: e.path.clone(),
                         args: e.args.clone(),
+                        cwd: e.cwd.clone(),
                         ppid: e.ppid,
                         pname: e.pcomm.clone(),
                         attribution,
@@ -158,10 +160,14 @@ pub fn read_proc(pid: u32) -> Option<ProcInfo> {
     let attribution = std::fs::read_to_string(format!("{dir}/cgroup"))
         .map(|t| cgroup::from_proc_cgroup(&t))
         .unwrap_or(Attribution::Host);
+    let cwd = std::fs::read_link(format!("{dir}/cwd"))
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned());
     Some(ProcInfo {
         name,
         exe,
         args,
+        cwd,
         ppid,
         pname: String::new(),
         attribution,

@@ -28,6 +28,7 @@ fn base(kind: Kind, comm: &str) -> Ev {
         cgroups: vec![ID.into(), "docker".into(), String::new()],
         path: None,
         args: vec![],
+        cwd: None,
         args_truncated: false,
         a0: 0,
         a1: 0,

@@ -21,6 +21,7 @@ fn events() -> Vec<(&'static str, NodeEvent)> {
         cgroups: vec![id.into(), "docker".into(), String::new()],
         path: None,
         args: vec![],
+        cwd: None,
         args_truncated: false,
         a0: 0,
         a1: 0,
@@ -30,6 +31,7 @@ fn events() -> Vec<(&'static str, NodeEvent)> {
     exec.path = Some("/usr/bin/cat".into());
     exec.args = vec!["cat".into(), "/etc/shadow".into()];
     exec.a0 = 16;
+    exec.cwd = Some("/srv/app".into());
     let mut open = base(Kind::Open, "touch");
     open.path = Some("/etc/x".into());
     open.a0 = 0o4501;

@@ -8,6 +8,7 @@ use palisade_sensor::builtin::builtin_engine;
 use palisade_sensor::decode::{decode, encode};
 use palisade_sensor::{ContainerInfo, Detector, Kind, NodeEvent, ProcessTable};
 
+const PRIV: &str = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00";
 const ID: &str = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c";
 
 #[derive(Clone)]
@@ -101,6 +102,14 @@ fn hits(events: &[Ev]) -> BTreeSet<String> {
             image: Some("acme/web:1".into()),
             image_repository: Some("acme/web".into()),
             image_tag: Some("1".into()),
+            ..Default::default()
+        },
+    );
+    meta.insert(
+        PRIV.to_string(),
+        ContainerInfo {
+            id: PRIV.into(),
+            privileged: Some(true),
             ..Default::default()
         },
     );
@@ -285,7 +294,27 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![base(Kind::Setuid, "exploit").uid(33).a(0, 117)],
             vec![base(Kind::Setuid, "exploit").uid(0).a(1000, 105)],
         ),
+        ("PAL-NODE-022", vec![exec("/tmp/kworker -B").path("/tmp/kworker")], vec![exec("/usr/bin/tmpreaper 1d /tmp")]),
+        ("PAL-NODE-023", vec![exec("mount /dev/vda1 /mnt")], vec![exec("mount")]),
+        ("PAL-NODE-024", vec![exec("docker ps")], vec![exec("docker ps").host()]),
+        ("PAL-NODE-025", vec![privileged(exec("bash"))], vec![exec("bash").host()]),
+        (
+            "PAL-NODE-026",
+            vec![exec("sh"), open("sh", "/root/.bash_history", 0o1001)],
+            vec![exec("sh"), open("sh", "/root/.bash_history", 0o2001)],
+        ),
+        (
+            "PAL-NODE-027",
+            vec![exec("cat /root/.ssh/id_ed25519"), open("cat", "/root/.ssh/id_ed25519", 0)],
+            vec![exec("sshd"), open("sshd", "/root/.ssh/id_ed25519", 0)],
+        ),
     ]
+}
+
+/// Marks an event as coming from the privileged container (see `hits`).
+fn privileged(mut e: Ev) -> Ev {
+    e.0.cgroups[0] = PRIV.into();
+    e
 }
 
 #[test]

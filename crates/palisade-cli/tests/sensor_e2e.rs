@@ -151,7 +151,12 @@ fn sensor_alerts_on_real_container_behaviour() {
                 "cp /bin/bash /tmp/xmrig && /tmp/xmrig -c 'exec 3<>/dev/tcp/127.0.0.1/3333'".into(),
             ],
             "host",
-            BTreeSet::from(["PAL-NODE-001", "PAL-NODE-004", "PAL-NODE-017", "PAL-NODE-022"]),
+            BTreeSet::from([
+                "PAL-NODE-001",
+                "PAL-NODE-004",
+                "PAL-NODE-017",
+                "PAL-NODE-022",
+            ]),
         ),
         ("true", vec!["true".into()], "none", BTreeSet::new()),
         (

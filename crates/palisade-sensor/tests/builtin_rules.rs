@@ -294,10 +294,26 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![base(Kind::Setuid, "exploit").uid(33).a(0, 117)],
             vec![base(Kind::Setuid, "exploit").uid(0).a(1000, 105)],
         ),
-        ("PAL-NODE-022", vec![exec("/tmp/kworker -B").path("/tmp/kworker")], vec![exec("/usr/bin/tmpreaper 1d /tmp")]),
-        ("PAL-NODE-023", vec![exec("mount /dev/vda1 /mnt")], vec![exec("mount")]),
-        ("PAL-NODE-024", vec![exec("docker ps")], vec![exec("docker ps").host()]),
-        ("PAL-NODE-025", vec![privileged(exec("bash"))], vec![exec("bash").host()]),
+        (
+            "PAL-NODE-022",
+            vec![exec("/tmp/kworker -B").path("/tmp/kworker")],
+            vec![exec("/usr/bin/tmpreaper 1d /tmp")],
+        ),
+        (
+            "PAL-NODE-023",
+            vec![exec("mount /dev/vda1 /mnt")],
+            vec![exec("mount")],
+        ),
+        (
+            "PAL-NODE-024",
+            vec![exec("docker ps")],
+            vec![exec("docker ps").host()],
+        ),
+        (
+            "PAL-NODE-025",
+            vec![privileged(exec("bash"))],
+            vec![exec("bash").host()],
+        ),
         (
             "PAL-NODE-026",
             vec![exec("sh"), open("sh", "/root/.bash_history", 0o1001)],
@@ -305,7 +321,10 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
         ),
         (
             "PAL-NODE-027",
-            vec![exec("cat /root/.ssh/id_ed25519"), open("cat", "/root/.ssh/id_ed25519", 0)],
+            vec![
+                exec("cat /root/.ssh/id_ed25519"),
+                open("cat", "/root/.ssh/id_ed25519", 0),
+            ],
             vec![exec("sshd"), open("sshd", "/root/.ssh/id_ed25519", 0)],
         ),
     ]

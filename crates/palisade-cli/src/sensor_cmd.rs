@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -101,10 +103,29 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     detector.ignore_pid(std::process::id());
 
     let collector = Collector::load().context("starting the eBPF collector")?;
-    tracing::info!(rules, "sensor: collecting");
     let until = args
         .duration
         .map(|s| Instant::now() + Duration::from_secs(s));
+    // SIGINT / SIGTERM: stop polling, drain the ring buffer, print the summary.
+    let stop = Arc::new(AtomicBool::new(false));
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        let flag = stop.clone();
+        handle.spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            flag.store(true, Ordering::Relaxed);
+        });
+    }
+    tracing::info!(rules, "sensor: collecting");
 
     let mut counts = [0u64; Kind::ALL.len()];
     let mut decode_errors = 0u64;
@@ -114,7 +135,7 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     let mut last_drops = Drops::default();
     collector.run(
         until,
-        &|| false,
+        &|| stop.load(Ordering::Relaxed),
         &mut |bytes| match decode(bytes) {
             Ok(ev) => {
                 counts[ev.kind.raw() as usize - 1] += 1;

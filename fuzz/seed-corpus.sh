@@ -68,9 +68,10 @@ composer v1.0.0-RC1 1.0.0-beta2
 composer dev-main 1.0.x-dev
 PAIRS
 # Detection rules: the built-in rule files plus hand-written ones; audit events and lists.
-seed rule_file "$here"/../rules/k8s_audit/*.yaml "$here"/../crates/palisade-audit/tests/fixtures/*.yaml "$here"/seeds/rule_file/*
+seed rule_file "$here"/../rules/k8s_audit/*.yaml "$here"/../rules/node/*.yaml "$here"/../crates/palisade-audit/tests/fixtures/*.yaml "$here"/seeds/rule_file/*
 seed rule_condition "$here"/seeds/rule_condition/*
 seed audit_event "$here"/seeds/audit_event/*
+seed sensor_record "$here"/seeds/sensor_record/*
 for t in image_manifest sbom_read openvex ignore_file dsse_envelope intoto_statement pem_key k8s_manifests posture_exceptions; do seed "$t" "$here"/seeds/$t/*; done
 # The posture corpus: realistic manifests, valid and broken.
 seed k8s_manifests $(find "$here/../tests/manifests" -type f \( -name '*.yaml' -o -name '*.json' \))

@@ -8,6 +8,7 @@ mod posture_cmd;
 mod progress;
 mod report_cmd;
 mod rules_cmd;
+mod sensor_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +64,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: rules_cmd::AuditCommand,
+    },
+    /// Node sensor: eBPF process, file and network events from containers, node rules.
+    Sensor {
+        #[command(subcommand)]
+        command: sensor_cmd::SensorCommand,
     },
     /// Make an Ed25519 key pair for signed reports: PREFIX.key (PKCS#8 PEM, mode 0600) and
     /// PREFIX.pub (SPKI PEM); prints the key id.
@@ -339,6 +345,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: PostureCommand::Inventory(args),
         } => tokio::task::spawn_blocking(move || posture_cmd::inventory(&args)).await?,
         Command::Rules { command } => rules_cmd::rules(&command),
+        Command::Sensor { command } => {
+            tokio::task::spawn_blocking(move || sensor_cmd::run(&command)).await?
+        }
         Command::Audit {
             command: rules_cmd::AuditCommand::Serve(args),
         } => rules_cmd::serve(args).await,

@@ -1,0 +1,156 @@
+//! Palisade's node sensor: eBPF collection of process, file and network events, container
+//! attribution, and the node detections on them.
+//!
+//! [`bpf`] loads the kernel programs (`bpf/sensor.bpf.c`) and reads their ring buffer,
+//! [`decode`] turns its records into [`NodeEvent`]s, [`cgroup`] attributes them to containers,
+//! [`metadata`] names those containers (Docker Engine API), [`process`] remembers processes
+//! between events, [`fields`] serves the `syscall` fields to the rule engine, [`builtin`]
+//! holds Palisade's own node rules (embedded from `rules/node/`), and [`alert`] shapes rule
+//! hits. [`Detector`] ties the pure part together: event in, alerts out.
+
+pub mod alert;
+pub mod bpf;
+pub mod builtin;
+pub mod cgroup;
+pub mod decode;
+pub mod fields;
+pub mod metadata;
+pub mod process;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use alert::NodeAlert;
+pub use cgroup::Attribution;
+pub use decode::{decode, DecodeError, Kind, NodeEvent};
+pub use fields::{NodeFields, NodeRecord, SOURCE};
+pub use metadata::{ContainerInfo, DockerClient, MetadataCache};
+use palisade_rules::Engine;
+pub use process::ProcessTable;
+
+/// Where container metadata comes from.
+pub trait Metadata {
+    fn lookup(&mut self, id: &str) -> Option<ContainerInfo>;
+}
+
+impl Metadata for MetadataCache {
+    fn lookup(&mut self, id: &str) -> Option<ContainerInfo> {
+        self.get(id).cloned()
+    }
+}
+
+/// Fixed metadata (tests, replay).
+impl Metadata for HashMap<String, ContainerInfo> {
+    fn lookup(&mut self, id: &str) -> Option<ContainerInfo> {
+        self.get(id).cloned()
+    }
+}
+
+/// Compiled node rules plus the state that gives events their context.
+pub struct Detector<M: Metadata> {
+    engine: Engine,
+    procs: ProcessTable,
+    metadata: M,
+    node: Option<String>,
+    hits: Vec<usize>,
+    /// Events of this process (the sensor itself) are not evaluated.
+    ignore_pid: Option<u32>,
+    /// Container id → metadata (None: unknown, asked again after a while).
+    containers: HashMap<String, (Option<Arc<ContainerInfo>>, Instant)>,
+}
+
+/// Containers remembered at most; past this the memo is cleared.
+const MAX_CONTAINERS: usize = 4096;
+/// How long an unknown container stays unknown before the runtime is asked again.
+const RETRY_UNKNOWN: Duration = Duration::from_secs(5);
+
+impl<M: Metadata> std::fmt::Debug for Detector<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("rules", &self.engine.rules().len())
+            .field("processes", &self.procs.len())
+            .finish()
+    }
+}
+
+impl<M: Metadata> Detector<M> {
+    pub fn new(engine: Engine, procs: ProcessTable, metadata: M, node: Option<String>) -> Self {
+        Detector {
+            engine,
+            procs,
+            metadata,
+            node,
+            hits: Vec::new(),
+            ignore_pid: None,
+            containers: HashMap::new(),
+        }
+    }
+
+    pub fn ignore_pid(&mut self, pid: u32) {
+        self.ignore_pid = Some(pid);
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn container(&mut self, id: &str) -> Option<Arc<ContainerInfo>> {
+        if let Some((info, at)) = self.containers.get(id) {
+            if info.is_some() || at.elapsed() < RETRY_UNKNOWN {
+                return info.clone();
+            }
+        }
+        if self.containers.len() >= MAX_CONTAINERS {
+            self.containers.clear();
+        }
+        let info = self.metadata.lookup(id).map(Arc::new);
+        self.containers
+            .insert(id.to_string(), (info.clone(), Instant::now()));
+        info
+    }
+
+    /// Runs every rule on the event; one alert per matching rule is appended to `out`.
+    pub fn process(&mut self, e: &NodeEvent, out: &mut Vec<NodeAlert>) {
+        self.procs.observe(e);
+        if Some(e.pid) != self.ignore_pid {
+            let attribution = self.procs.attribution(e);
+            let container = attribution.container_id().and_then(|id| self.container(id));
+            let ancestors = self.procs.ancestors(e);
+            let proc = self.procs.get(e.pid);
+            let (exe, args, cwd): (Option<&str>, &[String], Option<&str>) = match e.kind {
+                Kind::Exec => (e.path.as_deref(), &e.args, e.cwd.as_deref()),
+                _ => proc.map_or((None, &[][..], None), |p| {
+                    (p.exe.as_deref(), &p.args[..], p.cwd.as_deref())
+                }),
+            };
+            let record = NodeRecord {
+                event: e,
+                exe,
+                args,
+                cwd,
+                ancestors: &ancestors,
+                attribution: &attribution,
+                container: container.as_deref(),
+            };
+            self.hits.clear();
+            self.engine.evaluate(&record, &mut self.hits);
+            if !self.hits.is_empty() {
+                let time = alert::now_rfc3339();
+                for &i in &self.hits {
+                    if let Some(rule) = self.engine.rule(i) {
+                        out.push(NodeAlert::new(
+                            rule,
+                            &record,
+                            time.clone(),
+                            self.node.as_deref(),
+                        ));
+                    }
+                }
+            }
+        }
+        if e.kind == Kind::Exit {
+            self.procs.forget(e.pid);
+        }
+    }
+}

@@ -107,13 +107,18 @@ pub fn load_objects(objects: &[Object]) -> (PolicySet, Vec<PolicyError>) {
                 if set.templates.iter().any(|x| x.kind == t.kind) {
                     errors.push(err(
                         o,
-                        format!("ConstraintTemplate {}: kind {} defined twice", o.name, t.kind),
+                        format!(
+                            "ConstraintTemplate {}: kind {} defined twice",
+                            o.name, t.kind
+                        ),
                     ));
                 } else {
                     set.templates.push(t);
                 }
             }
-            Err(message) => errors.push(err(o, format!("ConstraintTemplate {}: {message}", o.name))),
+            Err(message) => {
+                errors.push(err(o, format!("ConstraintTemplate {}: {message}", o.name)))
+            }
         }
     }
     for o in objects.iter().filter(|o| o.kind != "ConstraintTemplate") {
@@ -190,6 +195,7 @@ fn template(o: &Object) -> Result<Template, String> {
         limit: EVAL_LIMIT,
         check_interval: NonZeroU32::MIN,
     });
+    add_deprecated_builtins(&mut engine)?;
     let file = &o.location.file;
     let package = engine
         .add_policy(format!("{file}#{}/rego", o.name), rego.to_owned())
@@ -198,7 +204,9 @@ fn template(o: &Object) -> Result<Template, String> {
         return Err("the main rego module must not be in package lib (that is for libs)".into());
     }
     if let Some(libs) = target.get("libs") {
-        let libs = libs.as_array().ok_or("spec.targets[0].libs must be a list")?;
+        let libs = libs
+            .as_array()
+            .ok_or("spec.targets[0].libs must be a list")?;
         for (i, lib) in libs.iter().enumerate() {
             let text = lib
                 .as_str()
@@ -225,6 +233,28 @@ fn template(o: &Object) -> Result<Template, String> {
         location: o.location.clone(),
         engine,
     })
+}
+
+/// OPA built-ins that Gatekeeper templates in the wild still call but regorus does not provide.
+fn add_deprecated_builtins(engine: &mut regorus::Engine) -> Result<(), String> {
+    // `re_match(pattern, value)`: the deprecated name of `regex.match`.
+    engine
+        .add_extension(
+            "re_match".into(),
+            2,
+            Box::new(|args: Vec<regorus::Value>| {
+                let text = |i: usize| args.get(i).and_then(|v| v.as_string().ok());
+                let (Some(pattern), Some(value)) = (text(0), text(1)) else {
+                    return Ok(regorus::Value::Undefined);
+                };
+                Ok(match regex::Regex::new(pattern) {
+                    Ok(re) => regorus::Value::from(re.is_match(value)),
+                    // OPA: an invalid pattern is an error, which leaves the expression undefined.
+                    Err(_) => regorus::Value::Undefined,
+                })
+            }),
+        )
+        .map_err(|e| format!("cannot register re_match: {e}"))
 }
 
 fn constraint(o: &Object) -> Result<Constraint, String> {

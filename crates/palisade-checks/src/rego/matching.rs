@@ -65,7 +65,9 @@ pub enum Operator {
 }
 
 fn strings(v: &Value, what: &str) -> Result<Vec<String>, String> {
-    let items = v.as_array().ok_or_else(|| format!("{what} must be a list"))?;
+    let items = v
+        .as_array()
+        .ok_or_else(|| format!("{what} must be a list"))?;
     items
         .iter()
         .map(|s| {
@@ -81,9 +83,7 @@ impl Match {
         let map = v.as_object().ok_or("spec.match must be a mapping")?;
         let mut m = Match::default();
         if let Some(kinds) = map.get("kinds") {
-            let kinds = kinds
-                .as_array()
-                .ok_or("spec.match.kinds must be a list")?;
+            let kinds = kinds.as_array().ok_or("spec.match.kinds must be a list")?;
             for k in kinds {
                 let get = |field: &str| -> Result<Vec<String>, String> {
                     match k.get(field) {
@@ -317,9 +317,11 @@ mod tests {
         let l = |v: Value| v.as_object().cloned().unwrap();
         let ok = l(serde_json::json!({"app": "web", "tier": "edge", "team": "a"}));
         assert!(s.matches(Some(&ok)));
-        let bad_env = l(serde_json::json!({"app": "web", "tier": "edge", "team": "a", "env": "dev"}));
+        let bad_env =
+            l(serde_json::json!({"app": "web", "tier": "edge", "team": "a", "env": "dev"}));
         assert!(!s.matches(Some(&bad_env)));
-        let legacy = l(serde_json::json!({"app": "web", "tier": "edge", "team": "a", "legacy": "1"}));
+        let legacy =
+            l(serde_json::json!({"app": "web", "tier": "edge", "team": "a", "legacy": "1"}));
         assert!(!s.matches(Some(&legacy)));
         let no_team = l(serde_json::json!({"app": "web", "tier": "edge"}));
         assert!(!s.matches(Some(&no_team)));

@@ -93,7 +93,8 @@ impl PolicySet {
                     let input = match serde_json::from_value::<regorus::Value>(input) {
                         Ok(v) => v,
                         Err(e) => {
-                            out.errors.push(eval_error(constraint, object, &e.to_string()));
+                            out.errors
+                                .push(eval_error(constraint, object, &e.to_string()));
                             continue;
                         }
                     };
@@ -101,13 +102,19 @@ impl PolicySet {
                     let result = match engine.eval_rule(query.clone()) {
                         Ok(v) => v,
                         Err(e) => {
-                            out.errors.push(eval_error(constraint, object, &e.to_string()));
+                            out.errors
+                                .push(eval_error(constraint, object, &e.to_string()));
                             continue;
                         }
                     };
                     for violation in violations(&result) {
-                        out.findings
-                            .push(finding(constraint, object, violation.as_ref(), check_id, title));
+                        out.findings.push(finding(
+                            constraint,
+                            object,
+                            violation.as_ref(),
+                            check_id,
+                            title,
+                        ));
                     }
                 }
             }

@@ -231,9 +231,10 @@ pub fn review(object: &Object) -> Value {
 /// `data.inventory` as Gatekeeper's sync provides it: `cluster[groupVersion][kind][name]` and
 /// `namespace[ns][groupVersion][kind][name]`, here holding every scanned object.
 pub fn inventory_data(inventory: &Inventory) -> regorus::Value {
-    let mut cluster: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, &Value>>> = BTreeMap::new();
-    let mut namespaced: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, &Value>>>> =
-        BTreeMap::new();
+    /// groupVersion → kind → name → object.
+    type ByVersion<'a> = BTreeMap<&'a str, BTreeMap<&'a str, BTreeMap<&'a str, &'a Value>>>;
+    let mut cluster: ByVersion = BTreeMap::new();
+    let mut namespaced: BTreeMap<&str, ByVersion> = BTreeMap::new();
     for o in &inventory.objects {
         match o.namespace_or_default() {
             Some(ns) => {

@@ -364,6 +364,14 @@ fn malformed_policies_are_errors_not_panics() {
         "{ECHO_TEMPLATE}---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: PalEcho\nmetadata: {{name: nn}}\nspec: {{match: {{kinds: Pod}}}}\n"
     );
     assert!(load_err(&bad_match).contains("spec.match.kinds must be a list"));
+    let deep = ECHO_TEMPLATE.replace("violation[", &format!("vi{}olation[", "[".repeat(40)));
+    let started = std::time::Instant::now();
+    assert!(
+        load_err(&deep).contains("nest deeper than 12"),
+        "{}",
+        load_err(&deep)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
     let not_policy = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
     assert!(load_err(not_policy).contains("not a ConstraintTemplate"));
 }

@@ -87,6 +87,17 @@ pub fn k8s_manifests(data: &[u8]) {
     let _ = palisade_checks::sarif::sarif_log(&eval.findings, "0");
 }
 
+/// Loads `data` as Gatekeeper ConstraintTemplates and constraints (compiling their Rego), then
+/// runs them over the same document's objects.
+pub fn gatekeeper_policies(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut loaded = palisade_k8s::Loaded::default();
+    palisade_k8s::load_str(&text, "policy.yaml".into(), &palisade_k8s::LoadOptions::default(), &mut loaded);
+    let (set, _errors) = palisade_checks::rego::load_objects(&loaded.objects);
+    let inventory = palisade_k8s::Inventory::new(loaded.objects);
+    let _ = set.evaluate(&inventory);
+}
+
 /// Parses `data` as a posture exceptions file.
 pub fn posture_exceptions(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {

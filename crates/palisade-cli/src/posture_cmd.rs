@@ -45,6 +45,10 @@ pub struct ScanArgs {
     /// Registries images may come from (repeatable); enables the registry allow-list check.
     #[arg(long = "allowed-registry")]
     pub allowed_registries: Vec<String>,
+    /// Gatekeeper ConstraintTemplates and constraints (files or directories, repeatable): every
+    /// constraint runs over the objects it matches; findings carry the id `Kind/name`.
+    #[arg(long, value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
     /// Write to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -116,11 +120,32 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         allowed_registries: args.allowed_registries.clone(),
     };
-    let eval = evaluate(&inventory, &checks, &settings);
+    let mut eval = evaluate(&inventory, &checks, &settings);
     errors.extend(eval.errors.iter().map(|e| ErrorEntry {
         location: e.location.clone(),
         message: e.message.clone(),
     }));
+    if !args.policy.is_empty() {
+        let (policies, policy_errors) = palisade_checks::rego::load_paths(&args.policy);
+        let rego = policies.evaluate(&inventory);
+        errors.extend(
+            policy_errors
+                .into_iter()
+                .chain(rego.errors)
+                .map(|e| ErrorEntry {
+                    location: e.location,
+                    message: e.message,
+                }),
+        );
+        eval.findings.extend(rego.findings);
+        eval.findings.sort_by(|a, b| {
+            (&a.location.file, a.location.line, a.check_id).cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.check_id,
+            ))
+        });
+    }
     let (findings, suppressed) = exceptions::apply(
         eval.findings,
         &inventory,

@@ -40,11 +40,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
 
 /// A rule set holding the built-in rules; add user files to it before compiling.
 pub fn builtin_ruleset() -> RuleSet {
-    let mut set = RuleSet::new();
-    for (name, text) in BUILTIN_FILES {
-        set.add_file(name, text);
-    }
-    set
+    RuleSet::from_files(BUILTIN_FILES)
 }
 
 /// The built-in rules, compiled. Diagnostics are returned for the caller to report (the

@@ -250,10 +250,10 @@ fn export(dir: &Path, file: &Path, key: &Path) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|f| serde_json::to_value(f).unwrap_or_default())
         .collect();
+    // The digest recorded when the database was built (recomputed only if that record is stale).
+    let digest = store.digest()?;
     drop(store);
-    let mut db = std::fs::File::open(&db_path)?;
-    let mut hasher = sha2::Sha256::new();
-    let size = std::io::copy(&mut db, &mut hasher)?;
+    let size = std::fs::metadata(&db_path)?.len();
     let manifest = Manifest {
         format: BUNDLE_FORMAT.into(),
         schema_version: palisade_vulndb::store::SCHEMA_VERSION,
@@ -262,7 +262,7 @@ fn export(dir: &Path, file: &Path, key: &Path) -> anyhow::Result<ExitCode> {
         database: ManifestFile {
             name: DB_FILE.into(),
             size,
-            sha256: hex::encode(hasher.finalize()),
+            sha256: digest.trim_start_matches("sha256:").to_string(),
         },
         feeds,
     };

@@ -157,15 +157,16 @@ pub async fn scan(
         AdvisoryData::Files { .. } => None,
     };
     let inventory = inventory(args).await?;
-    let (mut findings, databases) = tokio::task::spawn_blocking({
-        let inventory = inventory.clone();
-        move || match (store, data) {
+    // The inventory goes to the blocking matcher and comes back with the findings.
+    let (inventory, (mut findings, databases)) = tokio::task::spawn_blocking(move || {
+        let assessed = match (store, data) {
             (Some(store), _) => store_findings(&store, &inventory),
             (None, AdvisoryData::Files { osv, kev }) => {
                 file_findings(&osv, kev.as_deref(), &inventory)
             }
             (None, AdvisoryData::Store(_)) => unreachable!("the store was opened above"),
-        }
+        };
+        assessed.map(|a| (inventory, a))
     })
     .await??;
     if !policy.severities.is_empty() {

@@ -80,6 +80,15 @@ impl RuleSet {
         Self::default()
     }
 
+    /// A rule set of these `(name, text)` files, added in order (built-in rule catalogues).
+    pub fn from_files(files: &[(&str, &str)]) -> Self {
+        let mut set = Self::new();
+        for (name, text) in files {
+            set.add_file(name, text);
+        }
+        set
+    }
+
     /// Adds one rule file (its name is used in positions).
     pub fn add_file(&mut self, file: &str, text: &str) {
         let (items, diags) = parse_file(file, text);

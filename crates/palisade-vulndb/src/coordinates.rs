@@ -65,10 +65,11 @@ pub fn queries(package: &Package, os: Option<&OsInfo>) -> Vec<Query> {
             )],
             None => Vec::new(),
         },
-        other => match language_ecosystem(other) {
-            Some(e) => vec![query(e.to_string(), &package.name, &package.version)],
-            None => Vec::new(),
-        },
+        other => vec![query(
+            osv_ecosystem(other).to_string(),
+            &package.name,
+            &package.version,
+        )],
     }
 }
 
@@ -95,9 +96,10 @@ pub fn os_ecosystem(os: &OsInfo) -> Option<String> {
     })
 }
 
-/// The OSV ecosystem name of a language ecosystem.
-pub fn language_ecosystem(ecosystem: Ecosystem) -> Option<&'static str> {
-    Some(match ecosystem {
+/// The OSV ecosystem name of one of our ecosystems (for OS packages, the base distribution
+/// name: looking them up needs the release too, see [`os_ecosystem`]).
+pub fn osv_ecosystem(ecosystem: Ecosystem) -> &'static str {
+    match ecosystem {
         Ecosystem::PyPI => "PyPI",
         Ecosystem::Npm => "npm",
         Ecosystem::Go => "Go",
@@ -106,8 +108,10 @@ pub fn language_ecosystem(ecosystem: Ecosystem) -> Option<&'static str> {
         Ecosystem::Packagist => "Packagist",
         Ecosystem::NuGet => "NuGet",
         Ecosystem::Maven => "Maven",
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => return None,
-    })
+        Ecosystem::Deb => "Debian",
+        Ecosystem::Apk => "Alpine",
+        Ecosystem::Rpm => "Red Hat",
+    }
 }
 
 /// An OSV record's ecosystem reduced to the key lookups use: language ecosystems lose any

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use palisade_model::{Ecosystem, Finding, Inventory};
+use palisade_model::{Finding, Inventory};
 
 use crate::assess::{assess, AdvisorySource, NoEnrichment};
-use crate::coordinates::store_ecosystem;
+use crate::coordinates::{osv_ecosystem, store_ecosystem};
 use crate::matcher::normalize_name;
 use crate::osv::Record;
 
@@ -97,7 +97,7 @@ pub fn remediations(findings: &[Finding]) -> Vec<palisade_model::Remediation> {
         .into_values()
         .filter_map(|group| {
             let first = group.first()?;
-            let scheme = osv_ecosystem(first.ecosystem).and_then(crate::matcher::scheme_for);
+            let scheme = crate::matcher::scheme_for(osv_ecosystem(first.ecosystem));
             let fixed: Vec<&str> = group
                 .iter()
                 .filter_map(|f| f.fixed_version.as_deref())
@@ -121,22 +121,4 @@ pub fn remediations(findings: &[Finding]) -> Vec<palisade_model::Remediation> {
             })
         })
         .collect()
-}
-
-/// The OSV ecosystem name of one of our ecosystems (for OS packages, the base distribution
-/// name; matching them needs the release too).
-fn osv_ecosystem(ecosystem: Ecosystem) -> Option<&'static str> {
-    Some(match ecosystem {
-        Ecosystem::PyPI => "PyPI",
-        Ecosystem::Npm => "npm",
-        Ecosystem::Go => "Go",
-        Ecosystem::Cargo => "crates.io",
-        Ecosystem::RubyGems => "RubyGems",
-        Ecosystem::Packagist => "Packagist",
-        Ecosystem::NuGet => "NuGet",
-        Ecosystem::Maven => "Maven",
-        Ecosystem::Deb => "Debian",
-        Ecosystem::Apk => "Alpine",
-        Ecosystem::Rpm => "Red Hat",
-    })
 }

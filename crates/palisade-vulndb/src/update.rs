@@ -12,8 +12,6 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::feed;
 use crate::store::builder::{FeedMeta, StoreBuilder};
 use crate::store::StoreError;
@@ -393,9 +391,7 @@ fn nvd_window_start(previous: &crate::store::FeedStatus) -> Option<String> {
 }
 
 fn sha256_file(file: &mut File) -> Result<String, FetchError> {
-    let mut hasher = Sha256::new();
-    std::io::copy(file, &mut hasher)?;
-    Ok(hex::encode(hasher.finalize()))
+    Ok(crate::store::sha256_hex(file)?)
 }
 
 /// Decompressed documents larger than this are refused (the largest real feed, the Debian

@@ -203,10 +203,18 @@ impl Store {
 
 /// `sha256:<hex>` of a file.
 pub fn file_digest(path: &Path) -> Result<String, StoreError> {
+    Ok(format!(
+        "sha256:{}",
+        sha256_hex(&mut std::fs::File::open(path)?)?
+    ))
+}
+
+/// The hex sha256 of everything `reader` yields.
+pub(crate) fn sha256_hex(reader: &mut impl std::io::Read) -> std::io::Result<String> {
     use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
+    std::io::copy(reader, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Records the digest of the database in `dir` beside it (after an import or a build).

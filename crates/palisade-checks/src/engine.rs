@@ -53,6 +53,10 @@ pub struct PostureFinding {
     /// Where the patch goes (JSON pointer) and the YAML to merge there.
     pub patch_at: String,
     pub patch: &'static str,
+    /// What a Rego policy said beyond its message (a violation's `details`); none for the
+    /// built-in checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 /// A workload whose template could not be read with the Kubernetes types.
@@ -136,6 +140,7 @@ fn push(
             remediation: meta.remediation,
             patch_at,
             patch: meta.patch,
+            details: None,
         });
     }
 }

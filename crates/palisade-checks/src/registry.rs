@@ -48,6 +48,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &rbac::ephemeral_containers::EphemeralContainers,
     &rbac::write_secrets::WriteSecrets,
     &rbac::write_network_policies::WriteNetworkPolicies,
+    &rbac::write_service_routing::WriteServiceRouting,
     // Exposure.
     &exposure::admin_ui_exposed::AdminUiExposed,
     &exposure::load_balancer_source_ranges::LoadBalancerSourceRanges,

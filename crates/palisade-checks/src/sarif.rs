@@ -77,7 +77,7 @@ pub fn sarif_log(findings: &[PostureFinding], tool_version: &str) -> Value {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            json!({
+            let mut result = json!({
                 "ruleId": f.check_id,
                 "ruleIndex": index[f.check_id],
                 "level": level(f.severity),
@@ -90,7 +90,11 @@ pub fn sarif_log(findings: &[PostureFinding], tool_version: &str) -> Value {
                     "logicalLocations": [{"name": f.object.to_string(), "kind": "resource"}],
                 }],
                 "partialFingerprints": {"palisadePostureHash/v1": format!("{}|{}|{}", f.check_id, f.object, f.pointer)},
-            })
+            });
+            if let Some(details) = &f.details {
+                result["properties"] = json!({"details": details});
+            }
+            result
         })
         .collect();
     json!({

@@ -204,3 +204,68 @@ fn a_broken_policy_is_reported_with_its_file_and_exit_2() {
         .unwrap()
         .starts_with("ConstraintTemplate palbroken: rego"));
 }
+
+#[test]
+fn framework_scans_keep_policy_findings_out_of_the_score_and_details_reach_every_format() {
+    let policies = repo("crates/palisade-checks/fixtures/gatekeeper/policies-v1");
+    let manifests = repo("crates/palisade-checks/fixtures/gatekeeper/manifests-v1");
+    let with = json(&palisade(&[
+        &manifests,
+        "--policy",
+        &policies,
+        "--framework",
+        "pss-restricted",
+        "-f",
+        "json",
+    ]));
+    let without = json(&palisade(&[
+        &manifests,
+        "--framework",
+        "pss-restricted",
+        "-f",
+        "json",
+    ]));
+    let findings = with["findings"].as_array().unwrap();
+    // The policies the user asked for are reported under a framework scan too...
+    let limits = findings
+        .iter()
+        .find(|f| f["check_id"] == "PalReplicaLimits/between-two-and-five")
+        .expect("policy finding kept under --framework");
+    assert_eq!(limits["details"]["replicas"], 1);
+    assert_eq!(
+        limits["title"],
+        "Replica Limits (Gatekeeper constraint PalReplicaLimits/between-two-and-five)"
+    );
+    // ...only the framework's own checks run among the built-in ones...
+    assert!(findings.iter().all(|f| {
+        let id = f["check_id"].as_str().unwrap();
+        !id.starts_with("PAL-K8S-")
+            || without["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["check_id"] == id)
+    }));
+    // ...and the compliance score is the framework's alone.
+    assert_eq!(with["compliance"], without["compliance"]);
+    assert!(with["compliance"]["failed"].as_u64().unwrap() > 0);
+    // Built-in findings carry no details.
+    assert!(findings
+        .iter()
+        .filter(|f| f["check_id"].as_str().unwrap().starts_with("PAL-K8S-"))
+        .all(|f| f.get("details").is_none()));
+
+    let sarif = json(&palisade(&[
+        &manifests, "--policy", &policies, "-f", "sarif",
+    ]));
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "PalReplicaLimits/between-two-and-five")
+        .unwrap();
+    assert_eq!(
+        result["properties"]["details"]["allowed"][0]["max_replicas"],
+        5
+    );
+}

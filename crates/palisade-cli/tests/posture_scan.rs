@@ -69,7 +69,7 @@ fn insecure_corpus_findings_point_at_file_and_line() {
         .unwrap()
         .ends_with(".json"));
     assert_eq!(shared["location"]["line"], 19);
-    // Every one of the 84 checks fires somewhere in the insecure corpus (the registry
+    // Every one of the 85 checks fires somewhere in the insecure corpus (the registry
     // allow-list check once an allow-list is given).
     let with_registry = json(&palisade(&[
         &corpus("insecure"),
@@ -85,7 +85,7 @@ fn insecure_corpus_findings_point_at_file_and_line() {
         .map(|f| f["check_id"].as_str().unwrap().to_owned())
         .collect();
     let all: std::collections::BTreeSet<String> =
-        (1..=84).map(|i| format!("PAL-K8S-{i:03}")).collect();
+        (1..=85).map(|i| format!("PAL-K8S-{i:03}")).collect();
     let missing: Vec<_> = all.difference(&fired).collect();
     assert!(missing.is_empty(), "never fired: {missing:?}");
     assert_eq!(report["summary"]["errors"], 0);

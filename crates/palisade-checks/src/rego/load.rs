@@ -9,6 +9,8 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use serde_json::Value;
 
 use super::matching::Match;
+use super::opa_compat;
+use super::parameters::{self, UnknownFields};
 use super::PolicyError;
 
 /// The Gatekeeper target every template must provide Rego for.
@@ -27,6 +29,13 @@ pub struct Template {
     /// `data.<package>` of its main Rego module.
     pub package: String,
     pub location: SourceLocation,
+    /// `metadata.gatekeeper.sh/title` (the Gatekeeper library's annotation), if set.
+    pub title: Option<String>,
+    /// `spec.crd.spec.validation.openAPIV3Schema`: what constraints' parameters must fit.
+    pub parameters_schema: Option<Value>,
+    pub unknown_fields: UnknownFields,
+    /// `v0` or `v1`: the Rego syntax the template is written in.
+    pub rego_version: &'static str,
     pub(crate) engine: regorus::Engine,
 }
 
@@ -87,12 +96,14 @@ pub fn load_objects(objects: &[Object]) -> (PolicySet, Vec<PolicyError>) {
     for o in objects.iter().filter(|o| o.kind == "ConstraintTemplate") {
         if !matches!(
             o.api_version.as_str(),
-            "templates.gatekeeper.sh/v1" | "templates.gatekeeper.sh/v1beta1"
+            "templates.gatekeeper.sh/v1"
+                | "templates.gatekeeper.sh/v1beta1"
+                | "templates.gatekeeper.sh/v1alpha1"
         ) {
             errors.push(err(
                 o,
                 format!(
-                    "ConstraintTemplate {}: unsupported apiVersion {:?} (templates.gatekeeper.sh/v1 or v1beta1)",
+                    "ConstraintTemplate {}: unsupported apiVersion {:?} (templates.gatekeeper.sh/v1, v1beta1 or v1alpha1)",
                     o.name, o.api_version
                 ),
             ));
@@ -132,7 +143,7 @@ pub fn load_objects(objects: &[Object]) -> (PolicySet, Vec<PolicyError>) {
             ));
             continue;
         }
-        if !set.templates.iter().any(|t| t.kind == o.kind) {
+        let Some(template) = set.templates.iter().find(|t| t.kind == o.kind) else {
             errors.push(err(
                 o,
                 format!(
@@ -141,12 +152,12 @@ pub fn load_objects(objects: &[Object]) -> (PolicySet, Vec<PolicyError>) {
                 ),
             ));
             continue;
-        }
+        };
         if set.constraints.len() >= MAX_CONSTRAINTS {
             errors.push(err(o, format!("more than {MAX_CONSTRAINTS} constraints")));
             break;
         }
-        match constraint(o) {
+        match constraint(o, template) {
             Ok(c) => set.constraints.push(c),
             Err(message) => errors.push(err(
                 o,
@@ -185,36 +196,45 @@ fn template(o: &Object) -> Result<Template, String> {
             "target {name:?} is not supported (only {ADMISSION_TARGET})"
         ));
     }
-    let rego = target
-        .get("rego")
-        .and_then(Value::as_str)
-        .ok_or("spec.targets[0].rego is missing")?;
+    let source = rego_source(target)?;
     let mut engine = regorus::Engine::new();
-    engine.set_rego_v0(true);
+    engine.set_rego_v0(source.version == "v0");
     engine.set_execution_timer_config(ExecutionTimerConfig {
         limit: EVAL_LIMIT,
         check_interval: NonZeroU32::MIN,
     });
     add_deprecated_builtins(&mut engine)?;
     let file = &o.location.file;
-    check_nesting(rego).map_err(|e| format!("rego: {e}"))?;
+    check_nesting(source.rego).map_err(|e| format!("rego: {e}"))?;
+    let lib_texts: Vec<&str> = source
+        .libs
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let functions = opa_compat::defined_functions(
+        std::iter::once(source.rego).chain(lib_texts.iter().copied()),
+    );
     let package = engine
-        .add_policy(format!("{file}#{}/rego", o.name), rego.to_owned())
+        .add_policy(
+            format!("{file}#{}/rego", o.name),
+            opa_compat::hoist_negated_call_arguments(source.rego, &functions),
+        )
         .map_err(|e| format!("rego: {e}"))?;
     if package.starts_with("data.lib.") || package == "data.lib" {
         return Err("the main rego module must not be in package lib (that is for libs)".into());
     }
-    if let Some(libs) = target.get("libs") {
-        let libs = libs
-            .as_array()
-            .ok_or("spec.targets[0].libs must be a list")?;
+    if let Some(libs) = source.libs {
+        let libs = libs.as_array().ok_or("libs must be a list")?;
         for (i, lib) in libs.iter().enumerate() {
             let text = lib
                 .as_str()
                 .ok_or_else(|| format!("libs[{i}] must be a string"))?;
             check_nesting(text).map_err(|e| format!("libs[{i}]: {e}"))?;
             let lib_package = engine
-                .add_policy(format!("{file}#{}/libs[{i}]", o.name), text.to_owned())
+                .add_policy(
+                    format!("{file}#{}/libs[{i}]", o.name),
+                    opa_compat::hoist_negated_call_arguments(text, &functions),
+                )
                 .map_err(|e| format!("libs[{i}]: {e}"))?;
             if lib_package != "data.lib" && !lib_package.starts_with("data.lib.") {
                 return Err(format!(
@@ -224,6 +244,24 @@ fn template(o: &Object) -> Result<Template, String> {
             }
         }
     }
+    let parameters_schema = spec
+        .pointer("/crd/spec/validation/openAPIV3Schema")
+        .cloned();
+    if let Some(schema) = &parameters_schema {
+        parameters::check_schema(schema)?;
+    }
+    // v1 templates must have structural schemas, and the API server prunes what they do not
+    // name; Gatekeeper marks the schemas of older versions as legacy, which keeps everything.
+    let unknown_fields = if o.api_version == "templates.gatekeeper.sh/v1" {
+        UnknownFields::Prune
+    } else {
+        UnknownFields::Preserve
+    };
+    let title = o
+        .pointer("/metadata/annotations/metadata.gatekeeper.sh~1title")
+        .and_then(Value::as_str)
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| t.trim().to_owned());
     // Compile now (once): semantic errors belong to the template, not to each evaluation.
     engine.set_input(regorus::Value::new_object());
     engine
@@ -233,7 +271,73 @@ fn template(o: &Object) -> Result<Template, String> {
         kind,
         package,
         location: o.location.clone(),
+        title,
+        parameters_schema,
+        unknown_fields,
+        rego_version: source.version,
         engine,
+    })
+}
+
+/// The Rego of a template's target: the legacy `rego` / `libs` fields, which take precedence
+/// as in Gatekeeper, else the `code` entry whose engine is `Rego` (`source.rego`,
+/// `source.libs`, `source.version`: `v0` unless `v1`).
+struct RegoSource<'a> {
+    rego: &'a str,
+    libs: Option<&'a Value>,
+    version: &'static str,
+}
+
+fn rego_source(target: &Value) -> Result<RegoSource<'_>, String> {
+    if let Some(rego) = target.get("rego") {
+        let rego = rego
+            .as_str()
+            .ok_or("spec.targets[0].rego must be a string")?;
+        return Ok(RegoSource {
+            rego,
+            libs: target.get("libs"),
+            version: "v0",
+        });
+    }
+    let code = target
+        .get("code")
+        .ok_or("spec.targets[0] has neither rego nor code")?
+        .as_array()
+        .ok_or("spec.targets[0].code must be a list")?;
+    let engines: Vec<&str> = code
+        .iter()
+        .map(|c| c.get("engine").and_then(Value::as_str).unwrap_or(""))
+        .collect();
+    let Some(entry) = code
+        .iter()
+        .find(|c| c.get("engine").and_then(Value::as_str) == Some("Rego"))
+    else {
+        return Err(format!(
+            "spec.targets[0].code has no Rego engine (found {engines:?}; only Rego policies are \
+             evaluated, not K8sNativeValidation/CEL)"
+        ));
+    };
+    let source = entry
+        .get("source")
+        .ok_or("code[engine=Rego] has no source")?;
+    let rego = source
+        .get("rego")
+        .and_then(Value::as_str)
+        .ok_or("code[engine=Rego].source.rego is missing")?;
+    let version = match source.get("version").map(|v| v.as_str()) {
+        None | Some(Some("v0")) => "v0",
+        Some(Some("v1")) => "v1",
+        Some(other) => {
+            return Err(format!(
+                "code[engine=Rego].source.version {:?} is not v0 or v1",
+                other.unwrap_or("(not a string)")
+            ))
+        }
+    };
+    Ok(RegoSource {
+        rego,
+        libs: source.get("libs"),
+        version,
     })
 }
 
@@ -321,7 +425,7 @@ fn add_deprecated_builtins(engine: &mut regorus::Engine) -> Result<(), String> {
         .map_err(|e| format!("cannot register re_match: {e}"))
 }
 
-fn constraint(o: &Object) -> Result<Constraint, String> {
+fn constraint(o: &Object, template: &Template) -> Result<Constraint, String> {
     if o.name.is_empty() {
         return Err("no metadata.name".into());
     }
@@ -334,6 +438,17 @@ fn constraint(o: &Object) -> Result<Constraint, String> {
         .and_then(|s| s.get("parameters"))
         .cloned()
         .unwrap_or_else(|| Value::Object(Default::default()));
+    let parameters = match &template.parameters_schema {
+        Some(schema) => {
+            parameters::admit(schema, &parameters, template.unknown_fields).map_err(|errors| {
+                format!(
+                    "parameters do not fit the template's schema: {}",
+                    errors.join("; ")
+                )
+            })?
+        }
+        None => parameters,
+    };
     let action = spec
         .and_then(|s| s.get("enforcementAction"))
         .map(|a| a.as_str().ok_or("spec.enforcementAction must be a string"))

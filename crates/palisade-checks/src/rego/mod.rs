@@ -1,8 +1,11 @@
 //! Custom policies: Gatekeeper `ConstraintTemplate`s (Rego) and their constraints, run over a
 //! posture inventory with `regorus`, so policies written for Gatekeeper run unchanged.
 //!
-//! - [`load`]: templates (`templates.gatekeeper.sh/v1`, `v1beta1`) and constraints
+//! - [`load`]: templates (`templates.gatekeeper.sh/v1`, `v1beta1`, `v1alpha1`; legacy `rego` or
+//!   `code` engines with Rego v0 or v1) and constraints
 //!   (`constraints.gatekeeper.sh/*`) from Kubernetes objects; each template compiled once.
+//! - [`parameters`]: constraint parameters checked against (and pruned by) the template's schema.
+//! - [`opa_compat`]: source rewrites where regorus and OPA disagree (OPA is the contract).
 //! - [`matching`]: Gatekeeper's `spec.match` semantics (kinds, namespaces, excludedNamespaces,
 //!   labelSelector, namespaceSelector, scope, name).
 //! - [`evaluate`](PolicySet::evaluate): for every object a constraint matches, the input
@@ -14,6 +17,8 @@
 
 pub mod load;
 pub mod matching;
+pub mod opa_compat;
+pub mod parameters;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -77,10 +82,16 @@ impl PolicySet {
             let query = format!("{}.violation", template.package);
             for constraint in constraints {
                 let check_id = intern(format!("{}/{}", constraint.kind, constraint.name));
-                let title = intern(format!(
-                    "Gatekeeper constraint {}/{}",
-                    constraint.kind, constraint.name
-                ));
+                let title = intern(match &template.title {
+                    Some(t) => format!(
+                        "{t} (Gatekeeper constraint {}/{})",
+                        constraint.kind, constraint.name
+                    ),
+                    None => format!(
+                        "Gatekeeper constraint {}/{}",
+                        constraint.kind, constraint.name
+                    ),
+                });
                 for object in &inventory.objects {
                     if !matching::matches(&constraint.spec_match, object, inventory) {
                         continue;
@@ -196,6 +207,10 @@ fn finding(
         remediation: REMEDIATION,
         patch_at: String::new(),
         patch: "",
+        details: violation
+            .and_then(|v| v.get("details"))
+            .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()))
+            .cloned(),
     }
 }
 

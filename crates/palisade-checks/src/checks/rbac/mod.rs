@@ -21,6 +21,7 @@ pub mod wildcard;
 pub mod write_network_policies;
 pub mod write_rbac;
 pub mod write_secrets;
+pub mod write_service_routing;
 
 use k8s_openapi::api::rbac::v1::{PolicyRule, Subject};
 use palisade_k8s::Object;

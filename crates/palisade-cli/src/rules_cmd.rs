@@ -148,11 +148,15 @@ pub fn audit(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn load(files: &[PathBuf], builtin: bool) -> anyhow::Result<RuleSet> {
-    let mut set = if builtin {
+    let set = if builtin {
         builtin_ruleset()
     } else {
         RuleSet::new()
     };
+    load_into(set, files)
+}
+
+fn load_into(mut set: RuleSet, files: &[PathBuf]) -> anyhow::Result<RuleSet> {
     for f in files {
         let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
         let text = String::from_utf8(bytes)
@@ -162,18 +166,37 @@ fn load(files: &[PathBuf], builtin: bool) -> anyhow::Result<RuleSet> {
     Ok(set)
 }
 
+/// Checks rule files of both sources Palisade runs: `k8s_audit` rules against the audit
+/// fields, `syscall` rules against the sensor's node fields, each on top of the built-in rules
+/// (so `append` and `override` of built-in items are checked too); rules of other sources get
+/// a syntax check and a warning.
 fn check(files: &[PathBuf], no_builtin: bool) -> anyhow::Result<ExitCode> {
-    let set = load(files, !no_builtin)?;
-    let (engine, mut diags) = set.compile(&AuditFields);
-    diags.extend(set.syntax_errors_outside(palisade_audit::SOURCE));
+    let mut base = RuleSet::new();
+    if !no_builtin {
+        base = builtin_ruleset();
+        for (name, text) in palisade_sensor::builtin::BUILTIN_FILES {
+            base.add_file(name, text);
+        }
+    }
+    let set = load_into(base, files)?;
+    let (audit_engine, mut diags) = set.compile(&AuditFields);
+    let (node_engine, node_diags) = set.compile(&palisade_sensor::NodeFields);
+    diags.extend(node_diags);
+    let checked = [palisade_audit::SOURCE, palisade_sensor::SOURCE];
+    diags.extend(set.syntax_errors_outside_sources(&checked));
     for (source, pos) in set.source_positions() {
-        if source != palisade_audit::SOURCE {
+        if !checked.contains(&source.as_str()) {
             diags.push(Diagnostic::warning(
                 pos,
-                format!("rules of source `{source}` are not checked: Palisade runs k8s_audit rules so far"),
+                format!(
+                    "rules of source `{source}` are not checked: Palisade runs k8s_audit and syscall rules"
+                ),
             ));
         }
     }
+    // Problems found while reading the files are reported by both compilations.
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert(d.to_string()));
     let mut stdout = std::io::stdout().lock();
     for d in &diags {
         writeln!(stdout, "{d}")?;
@@ -181,8 +204,9 @@ fn check(files: &[PathBuf], no_builtin: bool) -> anyhow::Result<ExitCode> {
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
     let warnings = diags.len() - errors;
     tracing::info!(
-        "{} rules compiled, {errors} errors, {warnings} warnings",
-        engine.rules().len()
+        "{} k8s_audit and {} syscall rules compiled, {errors} errors, {warnings} warnings",
+        audit_engine.rules().len(),
+        node_engine.rules().len()
     );
     Ok(if errors > 0 {
         ExitCode::from(1)

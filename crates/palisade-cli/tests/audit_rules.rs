@@ -619,12 +619,21 @@ fn serve_under_load_answers_every_request_and_counts_drops() {
 }
 
 #[test]
-fn rules_check_reports_syntax_of_other_sources() {
+fn rules_check_checks_syscall_rules_against_the_node_fields() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("syscall.yaml");
     std::fs::write(
         &f,
-        "- rule: shell\n  desc: d\n  condition: proc.name = sh and\n  output: o\n  priority: INFO\n",
+        concat!(
+            // 1: a syntax error (no source: syscall, as in Falco)
+            "- rule: shell\n  desc: d\n  condition: proc.name = sh and\n  output: o\n  priority: INFO\n",
+            // 6: a field the sensor does not have
+            "- rule: passwd\n  desc: d\n  condition: evt.type = open and fd.nam = /etc/passwd\n  output: o\n  priority: INFO\n  source: syscall\n",
+            // 12: an exception to a built-in node rule
+            "- rule: Shell in a container\n  append: true\n  condition: and not proc.pname = sshd\n",
+            // 15: another source: syntax only, and a warning
+            "- rule: trail\n  desc: d\n  condition: ct.name = x\n  output: o\n  priority: INFO\n  source: aws_cloudtrail\n",
+        ),
     )
     .unwrap();
     let out = palisade(&["rules", "check", f.to_str().unwrap()], None);
@@ -637,10 +646,38 @@ fn rules_check_reports_syntax_of_other_sources() {
     );
     assert!(
         stdout.contains(&format!(
-            "{name}:1:9: warning: rules of source `syscall` are not checked"
+            "{name}:8:34: error: unsupported field `fd.nam` for source syscall"
         )),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(&format!(
+            "{name}:15:9: warning: rules of source `aws_cloudtrail` are not checked"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    // Without the built-in rules the append has nothing to extend.
+    let out = palisade(
+        &["rules", "check", "--no-builtin", f.to_str().unwrap()],
+        None,
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("rule `Shell in a container`: nothing to append to"),
+        "{stdout}"
+    );
+    // The built-in node rules check clean on their own.
+    let node_rules: Vec<String> = std::fs::read_dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/node"),
+    )
+    .unwrap()
+    .map(|e| e.unwrap().path().display().to_string())
+    .collect();
+    let mut args = vec!["rules", "check", "--no-builtin"];
+    args.extend(node_rules.iter().map(String::as_str));
+    let out = palisade(&args, None);
+    assert!(out.status.success(), "{}", text(&out.stdout));
 }
 
 #[test]

@@ -137,8 +137,17 @@ impl RuleSet {
     /// Syntax errors in the conditions of rules of sources other than `compiled` (whose
     /// fields no engine here can resolve), so that `rules check` still catches them.
     pub fn syntax_errors_outside(&self, compiled: &str) -> Vec<Diagnostic> {
+        self.syntax_errors_outside_sources(&[compiled])
+    }
+
+    /// As [`Self::syntax_errors_outside`], for rules of none of the `compiled` sources.
+    pub fn syntax_errors_outside_sources(&self, compiled: &[&str]) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for r in self.rules.iter().filter(|r| source_of(r) != compiled) {
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| !compiled.contains(&source_of(r)))
+        {
             if let Err(e) = crate::condition::parse(&r.condition.text) {
                 let pos = r.condition.pos_at(e.at).unwrap_or_else(|| r.pos.clone());
                 out.push(Diagnostic::error(

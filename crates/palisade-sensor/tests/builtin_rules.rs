@@ -34,6 +34,7 @@ fn base(kind: Kind, comm: &str) -> Ev {
         a0: 0,
         a1: 0,
         addr: None,
+        ..NodeEvent::default()
     })
 }
 

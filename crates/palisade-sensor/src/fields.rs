@@ -121,7 +121,7 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("evt.arg.filename", F::EvtArgPath, Arg::None, "same as evt.arg.path (chmod calls it filename)"),
     ("evt.arg.oldpath", F::EvtArgOldpath, Arg::None, "rename: the old path"),
     ("evt.arg.newpath", F::EvtArgNewpath, Arg::None, "rename: the new path"),
-    ("evt.arg.mode", F::EvtArgMode, Arg::None, "chmod: the new mode (a number; only modes with an execute bit are collected); open: the creation mode"),
+    ("evt.arg.mode", F::EvtArgMode, Arg::None, "chmod: the new mode (only modes with an execute bit are collected); open: the creation mode; as text (S_IRUSR|S_IWUSR|S_IXUSR|S_ISUID...)"),
     ("evt.arg.dev", F::EvtArgDev, Arg::None, "mount: the source (device, directory or file system name)"),
     ("evt.arg.dir", F::EvtArgDir, Arg::None, "mount, umount2: the mount point"),
     ("evt.arg.type", F::EvtArgFstype, Arg::None, "mount: the file system type"),
@@ -337,6 +337,25 @@ fn bits_text(v: i64, names: &[(i64, &str)], none: &str) -> String {
         out.push_str(none);
     }
     out
+}
+
+/// File mode bits as Falco prints them.
+pub fn mode_text(mode: i64) -> String {
+    const BITS: &[(i64, &str)] = &[
+        (0o400, "S_IRUSR"),
+        (0o200, "S_IWUSR"),
+        (0o100, "S_IXUSR"),
+        (0o040, "S_IRGRP"),
+        (0o020, "S_IWGRP"),
+        (0o010, "S_IXGRP"),
+        (0o004, "S_IROTH"),
+        (0o002, "S_IWOTH"),
+        (0o001, "S_IXOTH"),
+        (0o4000, "S_ISUID"),
+        (0o2000, "S_ISGID"),
+        (0o1000, "S_ISVTX"),
+    ];
+    bits_text(mode, BITS, "0")
 }
 
 /// Capability names by bit number (linux/capability.h).
@@ -564,7 +583,7 @@ impl Event for NodeRecord<'_> {
                 p.as_deref().map_or(Values::Missing, s)
             }
             F::EvtArgMode if matches!(e.kind, Kind::Chmod | Kind::Open) => {
-                int(if self.is_open() { e.a1 } else { e.a0 })
+                owned(mode_text(if self.is_open() { e.a1 } else { e.a0 }))
             }
             F::EvtArgDev if e.kind == Kind::Mount => e.path2.as_deref().map_or(Values::Missing, s),
             F::EvtArgDir if matches!(e.kind, Kind::Mount | Kind::Umount) => {
@@ -653,12 +672,16 @@ impl Event for NodeRecord<'_> {
                 }),
                 _ => Values::Missing,
             },
-            F::FdDirectory => match self.file().and_then(|p| p.rsplit_once('/')) {
+            F::FdDirectory => match self
+                .file()
+                .or(self.unix_socket())
+                .and_then(|p| p.rsplit_once('/'))
+            {
                 Some(("", _)) => s("/"),
                 Some((d, _)) => s(d),
                 None => Values::Missing,
             },
-            F::FdFilename => match self.file() {
+            F::FdFilename => match self.file().or(self.unix_socket()) {
                 Some(p) => s(p.rsplit('/').next().unwrap_or(p)),
                 None => Values::Missing,
             },
@@ -748,6 +771,9 @@ mod tests {
         assert_eq!(caps_text((1 << 0) | (1 << 39)), "CAP_CHOWN CAP_BPF");
         assert_eq!(caps_text(1 << 50), "CAP_50");
         assert_eq!(caps_text(0), "");
+        assert_eq!(mode_text(0o4755).split('|').count(), 8);
+        assert!(mode_text(0o4755).contains("S_ISUID"));
+        assert_eq!(mode_text(0o100), "S_IXUSR");
     }
 
     #[test]

@@ -429,6 +429,12 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![mount("runc:[2:INIT]", "proc", "/proc", "proc")],
         ),
         (
+            "PAL-NODE-032",
+            vec![mount("mount", "/srv", "/mnt", "none").a(4096 | 16384, 165)],
+            // unshare -m: mount("none", "/", NULL, MS_REC|MS_PRIVATE)
+            vec![mount("unshare", "none", "/", "").a(16384 | (1 << 18), 165)],
+        ),
+        (
             "PAL-NODE-033",
             vec![mount("mount", "/dev/vda1", "/mnt", "ext4")],
             vec![mount("mount", "none", "/mnt", "tmpfs")],

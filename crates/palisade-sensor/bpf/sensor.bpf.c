@@ -329,11 +329,10 @@ static __always_inline int ends_with_sock(const char *buf, long n)
 	       buf[(n - 1) & (PATH_LEN - 1)] == 'k';
 }
 
-// The top directory of the working directory within its mount ("etc" for /etc/ssh): 1 when
-// found, 0 when the working directory is the root, -1 when it is deeper than we walk.
-static __always_inline int cwd_top(char top[16])
+// The top directory of `d` within its mount ("etc" for /etc/ssh): 1 when found, 0 when `d`
+// is the root, -1 when it is deeper than we walk.
+static __always_inline int dir_top(struct dentry *d, char top[16])
 {
-	struct dentry *d = task_cwd();
 	struct dentry *last = NULL;
 	for (int i = 0; i < 16; i++) {
 		if (!d)
@@ -352,10 +351,10 @@ static __always_inline int cwd_top(char top[16])
 }
 
 // The first bytes of a path as an absolute prefix into `out` (24 bytes): the path itself when
-// absolute; for a relative one, "/" + the working directory's top directory + "/" + the path
-// (or "/" + the path from the root). Returns -1 when the path cannot be read or placed, 1 for
-// a relative path, 0 for an absolute one.
-static __always_inline int abs_prefix(const char *upath, char out[24])
+// absolute; for a relative one, "/" + the top directory of `base` (the directory it is
+// relative to) + "/" + the path (or "/" + the path when `base` is the root). Returns -1 when
+// the path cannot be read or placed, 1 for a relative path, 0 for an absolute one.
+static __always_inline int abs_prefix(const char *upath, char out[24], struct dentry *base)
 {
 	char head[16] = {};
 	if (bpf_probe_read_user_str(head, sizeof(head), upath) <= 0)
@@ -367,7 +366,7 @@ static __always_inline int abs_prefix(const char *upath, char out[24])
 		return 0;
 	}
 	char top[16] = {};
-	int t = cwd_top(top);
+	int t = dir_top(base, top);
 	if (t < 0)
 		return -1;
 	out[0] = '/';
@@ -392,10 +391,35 @@ static __always_inline int abs_prefix(const char *upath, char out[24])
 	return 1;
 }
 
-static __always_inline int on_open(const char *upath, long flags, long mode)
+// The open file behind descriptor `fd` of the current task.
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (fd < 0 || fd >= max || !fds)
+		return NULL;
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+#define AT_FDCWD -100
+
+// The directory a relative path given with descriptor `dfd` is relative to.
+static __always_inline struct dentry *base_dir(long dfd)
+{
+	if ((int)dfd == AT_FDCWD)
+		return task_cwd();
+	struct file *f = fd_file((int)dfd);
+	return f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+}
+
+static __always_inline int on_open(long dfd, const char *upath, long flags, long mode)
 {
 	char buf[24] = {};
-	int rel = abs_prefix(upath, buf);
+	struct dentry *base = base_dir(dfd);
+	int rel = abs_prefix(upath, buf, base);
 	if (rel < 0)
 		return 0;
 	int write = (flags & 3) != 0 || (flags & 0100) != 0; // O_WRONLY/O_RDWR, O_CREAT
@@ -418,7 +442,7 @@ static __always_inline int on_open(const char *upath, long flags, long mode)
 		return 0;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
 	if (rel)
-		walk_dentry(e, task_cwd());
+		walk_dentry(e, base);
 	e->a0 = flags;
 	e->a1 = mode;
 	bpf_ringbuf_submit(e, 0);
@@ -427,10 +451,10 @@ static __always_inline int on_open(const char *upath, long flags, long mode)
 
 // Whether a path given to unlink/rename is worth reporting (system directories, history
 // files). Sets *rel for a relative path.
-static __always_inline int interesting_change(const char *upath, int *rel)
+static __always_inline int interesting_change(const char *upath, int *rel, struct dentry *base)
 {
 	char buf[24] = {};
-	int r = abs_prefix(upath, buf);
+	int r = abs_prefix(upath, buf, base);
 	if (r < 0)
 		return 0;
 	*rel = r;
@@ -444,28 +468,34 @@ static __always_inline int interesting_change(const char *upath, int *rel)
 	return is_history(s->buf, n - 1);
 }
 
-static __always_inline int on_unlink(const char *upath, long flags, long nr)
+static __always_inline int on_unlink(long dfd, const char *upath, long flags, long nr)
 {
 	int rel = 0;
-	if (!interesting_change(upath, &rel))
+	struct dentry *base = base_dir(dfd);
+	if (!interesting_change(upath, &rel, base))
 		return 0;
 	struct pal_event *e = reserve(PAL_UNLINK);
 	if (!e)
 		return 0;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
 	if (rel)
-		walk_dentry(e, task_cwd());
+		walk_dentry(e, base);
 	e->a0 = flags;
 	e->a1 = nr;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-static __always_inline int on_rename(const char *from, const char *to, long nr)
+// The record has room for one base directory: the old path's when it is relative, else the
+// new path's.
+static __always_inline int on_rename(long olddfd, const char *from, long newdfd, const char *to,
+				     long nr)
 {
 	int rel_from = 0, rel_to = 0;
-	int a = interesting_change(from, &rel_from);
-	int b = interesting_change(to, &rel_to);
+	struct dentry *from_base = base_dir(olddfd);
+	struct dentry *to_base = base_dir(newdfd);
+	int a = interesting_change(from, &rel_from, from_base);
+	int b = interesting_change(to, &rel_to, to_base);
 	if (!a && !b)
 		return 0;
 	struct pal_event *e = reserve(PAL_RENAME);
@@ -473,19 +503,22 @@ static __always_inline int on_rename(const char *from, const char *to, long nr)
 		return 0;
 	bpf_probe_read_user_str(e->path, PATH_LEN, from);
 	bpf_probe_read_user_str(e->args, PATH_LEN, to);
-	if (rel_from || rel_to)
-		walk_dentry(e, task_cwd());
+	if (rel_from)
+		walk_dentry(e, from_base);
+	else if (rel_to)
+		walk_dentry(e, to_base);
 	e->a1 = nr;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-static __always_inline int on_chmod(const char *upath, long mode, long nr)
+static __always_inline int on_chmod(long dfd, const char *upath, long mode, long nr)
 {
 	if (!(mode & 0111))
 		return 0; // only modes with an execute bit
 	char buf[24] = {};
-	int rel = abs_prefix(upath, buf);
+	struct dentry *base = base_dir(dfd);
+	int rel = abs_prefix(upath, buf, base);
 	if (rel < 0)
 		return 0;
 	struct pal_event *e = reserve(PAL_CHMOD);
@@ -493,24 +526,11 @@ static __always_inline int on_chmod(const char *upath, long mode, long nr)
 		return 0;
 	bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
 	if (rel)
-		walk_dentry(e, task_cwd());
+		walk_dentry(e, base);
 	e->a0 = mode;
 	e->a1 = nr;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
-}
-
-// The open file behind descriptor `fd` of the current task.
-static __always_inline struct file *fd_file(long fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
-	if (fd < 0 || fd >= max || !fds)
-		return NULL;
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
 }
 
 static __always_inline int on_fchmod(long fd, long mode, long nr)
@@ -604,16 +624,16 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 	struct pal_event *e;
 	switch (id) {
 	case NR_open:
-		return on_open((const char *)di, si, dx);
+		return on_open(AT_FDCWD, (const char *)di, si, dx);
 	case NR_creat:
-		return on_open((const char *)di, 01101, si);
+		return on_open(AT_FDCWD, (const char *)di, 01101, si);
 	case NR_openat:
-		return on_open((const char *)si, dx, BPF_CORE_READ(regs, r10));
+		return on_open(di, (const char *)si, dx, BPF_CORE_READ(regs, r10));
 	case NR_openat2: {
 		u64 flags = 0, mode = 0;
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)dx);
 		bpf_probe_read_user(&mode, sizeof(mode), (void *)(dx + 8));
-		return on_open((const char *)si, flags, mode);
+		return on_open(di, (const char *)si, flags, mode);
 	}
 	case NR_connect: {
 		u16 family = 0;
@@ -667,19 +687,19 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 		return simple(PAL_SETGID, id == NR_setgid ? (s64)(int)di : (s64)(int)si, id);
 	case NR_unlink:
 	case NR_rmdir:
-		return on_unlink((const char *)di, 0, id);
+		return on_unlink(AT_FDCWD, (const char *)di, 0, id);
 	case NR_unlinkat:
-		return on_unlink((const char *)si, dx, id);
+		return on_unlink(di, (const char *)si, dx, id);
 	case NR_rename:
-		return on_rename((const char *)di, (const char *)si, id);
+		return on_rename(AT_FDCWD, (const char *)di, AT_FDCWD, (const char *)si, id);
 	case NR_renameat:
 	case NR_renameat2:
-		return on_rename((const char *)si, (const char *)BPF_CORE_READ(regs, r10), id);
+		return on_rename(di, (const char *)si, dx, (const char *)BPF_CORE_READ(regs, r10), id);
 	case NR_chmod:
-		return on_chmod((const char *)di, si, id);
+		return on_chmod(AT_FDCWD, (const char *)di, si, id);
 	case NR_fchmodat:
 	case NR_fchmodat2:
-		return on_chmod((const char *)si, dx, id);
+		return on_chmod(di, (const char *)si, dx, id);
 	case NR_fchmod:
 		return on_fchmod(di, si, id);
 	case NR_mount:

@@ -123,7 +123,8 @@ fn collector_sees_file_namespace_and_socket_events() {
     let files = sh(&format!(
         "set -e; mkdir -p {dir}; touch {dir}/a; mv {dir}/a {dir}/b; chmod 755 {dir}/b; \
          perl -e 'open(my $f, \"<\", \"{dir}/b\") or die; chmod 0700, $f or die'; \
-         cd {dir} && rm b && touch c && rm ./c && cd / && rmdir {dir}; \
+         cd {dir} && rm b && touch c && rm ./c && mkdir -p sub && touch sub/d && cd / && \
+         rm -r {dir}/sub && rmdir {dir}; \
          touch /tmp/pal-live-{tag}.history && : > /tmp/pal-live-{tag}.history && \
          rm /tmp/pal-live-{tag}.history"
     ));
@@ -187,7 +188,14 @@ fn collector_sees_file_namespace_and_socket_events() {
         "{chmods:?}"
     );
     let unlinks = paths(&of(files, Kind::Unlink));
-    for p in [format!("{dir}/b"), format!("{dir}/c"), dir.clone()] {
+    // rm -r deletes with unlinkat(<fd of the directory>, "d"): resolved with that descriptor.
+    for p in [
+        format!("{dir}/b"),
+        format!("{dir}/c"),
+        format!("{dir}/sub/d"),
+        format!("{dir}/sub"),
+        dir.clone(),
+    ] {
         assert!(unlinks.contains(&p), "{p} not in {unlinks:?}");
     }
     assert!(

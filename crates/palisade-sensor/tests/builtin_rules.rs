@@ -430,6 +430,21 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
         ),
         (
             "PAL-NODE-032",
+            vec![mount("exe", "/proc/self/exe", "/run/x/runc.abc", "").parent("runc")],
+            // runc init, re-executed as /proc/self/exe, protecting its own binary
+            vec![
+                {
+                    let mut e = exec("runc init").path("/proc/self/exe").parent("runc");
+                    e.0.comm = "exe".into();
+                    e
+                },
+                mount("exe", "/proc/self/exe", "/run/x/runc.abc", "")
+                    .parent("runc")
+                    .a(4096, 165),
+            ],
+        ),
+        (
+            "PAL-NODE-032",
             vec![mount("mount", "/srv", "/mnt", "none").a(4096 | 16384, 165)],
             // unshare -m: mount("none", "/", NULL, MS_REC|MS_PRIVATE)
             vec![mount("unshare", "none", "/", "").a(16384 | (1 << 18), 165)],

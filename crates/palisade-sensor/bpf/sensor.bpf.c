@@ -618,9 +618,10 @@ static __always_inline int simple(u32 kind, s64 a0, s64 a1)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 {
-	unsigned long di = BPF_CORE_READ(regs, di);
-	unsigned long si = BPF_CORE_READ(regs, si);
-	unsigned long dx = BPF_CORE_READ(regs, dx);
+	// Direct (BTF pointer) loads, no helper calls: this runs for every system call.
+	unsigned long di = regs->di;
+	unsigned long si = regs->si;
+	unsigned long dx = regs->dx;
 	struct pal_event *e;
 	switch (id) {
 	case NR_open:
@@ -628,7 +629,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 	case NR_creat:
 		return on_open(AT_FDCWD, (const char *)di, 01101, si);
 	case NR_openat:
-		return on_open(di, (const char *)si, dx, BPF_CORE_READ(regs, r10));
+		return on_open(di, (const char *)si, dx, regs->r10);
 	case NR_openat2: {
 		u64 flags = 0, mode = 0;
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)dx);
@@ -694,7 +695,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 		return on_rename(AT_FDCWD, (const char *)di, AT_FDCWD, (const char *)si, id);
 	case NR_renameat:
 	case NR_renameat2:
-		return on_rename(di, (const char *)si, dx, (const char *)BPF_CORE_READ(regs, r10), id);
+		return on_rename(di, (const char *)si, dx, (const char *)regs->r10, id);
 	case NR_chmod:
 		return on_chmod(AT_FDCWD, (const char *)di, si, id);
 	case NR_fchmodat:
@@ -709,7 +710,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 		bpf_probe_read_user_str(e->path, PATH_LEN, (void *)si);
 		bpf_probe_read_user_str(e->args, PATH_LEN, (void *)di);
 		bpf_probe_read_user_str(e->args + PATH_LEN, PATH_LEN, (void *)dx);
-		e->a0 = BPF_CORE_READ(regs, r10);
+		e->a0 = regs->r10;
 		e->a1 = id;
 		bpf_ringbuf_submit(e, 0);
 		return 0;
@@ -776,10 +777,12 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 
 // accept/accept4 on the way out: the new connection's peer and local end, read from the
 // socket behind the returned descriptor (works when the caller passed no address buffer).
+// (A return probe or fexit on inet_csk_accept would not run for every system call, but
+// kprobes are not available everywhere and its signature changed in 6.10.)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(pal_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id = BPF_CORE_READ(regs, orig_ax);
+	long id = regs->orig_ax; // direct load: this runs for every system call
 	if ((id != NR_accept && id != NR_accept4) || ret < 0)
 		return 0;
 	struct file *f = fd_file(ret);

@@ -181,10 +181,11 @@ fn sensor_alerts_on_kernel_events_in_real_containers() {
         case(
             "drift",
             &none,
+            // Run by a relative path: the exec path is made absolute with the cwd.
             &[
                 "sh",
                 "-c",
-                "cp /bin/ls /opt/tool && /opt/tool /opt >/dev/null",
+                "cp /bin/ls /opt/tool && cd /opt && ./tool . >/dev/null",
             ],
             &["PAL-NODE-001", "PAL-NODE-028"],
         ),

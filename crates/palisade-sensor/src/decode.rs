@@ -299,8 +299,10 @@ pub fn decode(b: &[u8]) -> Result<NodeEvent, DecodeError> {
     let path2 = || cstr(&b[OFF_ARGS..OFF_ARGS + PATH_LEN]);
     match kind {
         Kind::Exec => {
-            ev.path = Some(path());
-            ev.cwd = Some(dir_slot(b).unwrap_or_else(|| "/".into()));
+            let cwd = dir_slot(b).unwrap_or_else(|| "/".into());
+            // `./tool` or `bin/tool`: relative to the working directory.
+            ev.path = Some(resolve(path(), Some(cwd.trim_end_matches('/'))));
+            ev.cwd = Some(cwd);
             ev.exe_upper_layer = a1 & EXE_UPPER_LAYER != 0;
             ev.exe_from_memfd = a1 & EXE_FROM_MEMFD != 0;
             let len = (a0.clamp(0, ARGS_LEN as i64)) as usize;
@@ -594,6 +596,23 @@ mod tests {
         mf.a0 = 1;
         mf.a1 = 319;
         assert_eq!(decode(&encode(&mf)).unwrap(), mf);
+    }
+
+    #[test]
+    fn relative_exec_path_uses_the_working_directory() {
+        let mut e = exec();
+        e.path = Some("./payload".into());
+        e.cwd = Some("/tmp".into());
+        assert_eq!(
+            decode(&encode(&e)).unwrap().path.as_deref(),
+            Some("/tmp/payload")
+        );
+        e.cwd = Some("/".into());
+        e.path = Some("payload".into());
+        assert_eq!(
+            decode(&encode(&e)).unwrap().path.as_deref(),
+            Some("/payload")
+        );
     }
 
     #[test]

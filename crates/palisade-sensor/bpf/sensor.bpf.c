@@ -200,6 +200,14 @@ static __always_inline struct dentry *task_cwd(void)
 	return BPF_CORE_READ(task, fs, pwd.dentry);
 }
 
+// The parts of overlayfs's inode we read. A local CO-RE flavor: libbpf matches it against
+// `struct ovl_inode` in the kernel's BTF (vmlinux, or the overlay module's BTF when overlayfs
+// is a module), so vmlinux.h need not have it.
+struct ovl_inode___pal {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+} __attribute__((preserve_access_index));
+
 // Where the executable lives: overlayfs upper layer (written after the container started)
 // and/or a memfd / deleted shmem file.
 static __always_inline void exe_origin(struct pal_event *e, struct linux_binprm *bprm)
@@ -211,11 +219,11 @@ static __always_inline void exe_origin(struct pal_event *e, struct linux_binprm 
 	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
 	s64 flags = 0;
 	if (magic == OVERLAYFS_SUPER_MAGIC) {
-		if (bpf_core_type_exists(struct ovl_inode)) {
+		if (bpf_core_type_exists(struct ovl_inode___pal)) {
 			// The overlay inode embeds the VFS inode; its upper dentry is set once the
 			// file exists in the upper (container's writable) layer.
-			struct ovl_inode *oi = (struct ovl_inode *)((char *)ino -
-				bpf_core_field_offset(struct ovl_inode, vfs_inode));
+			struct ovl_inode___pal *oi = (struct ovl_inode___pal *)((char *)ino -
+				bpf_core_field_offset(struct ovl_inode___pal, vfs_inode));
 			struct dentry *upper = BPF_CORE_READ(oi, __upperdentry);
 			if (upper)
 				flags |= EXE_UPPER_LAYER;

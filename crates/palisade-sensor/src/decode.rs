@@ -598,6 +598,48 @@ mod tests {
         assert_eq!(decode(&encode(&mf)).unwrap(), mf);
     }
 
+    /// The C struct's size assertion and offset comments agree with the offsets here.
+    #[test]
+    fn layout_matches_the_kernel_side() {
+        let c = include_str!("../bpf/sensor.bpf.c");
+        assert!(
+            c.contains(&format!("sizeof(struct pal_event) == {RECORD_SIZE}")),
+            "RECORD_SIZE"
+        );
+        for (field, off) in [
+            ("comm[16];", OFF_COMM),
+            ("pcomm[16];", OFF_PCOMM),
+            ("cg[3][CG_NAME];", OFF_CG),
+            ("a0;", OFF_A0),
+            ("a1;", OFF_A1),
+            ("addr[16];", OFF_ADDR),
+            ("path[PATH_LEN];", OFF_PATH),
+            ("args[ARGS_LEN];", OFF_ARGS),
+            ("cwd[CWD_PARTS][CWD_PART];", OFF_CWD),
+            ("a2;", OFF_A2),
+            ("a3;", OFF_A3),
+            ("addr2[16];", OFF_ADDR2),
+        ] {
+            let line = c
+                .lines()
+                .find(|l| l.contains(field) && l.contains("//"))
+                .unwrap_or_else(|| panic!("{field} not in the C struct"));
+            assert!(
+                line.contains(&format!("// {off}")),
+                "{field} is not at {off}: {line}"
+            );
+        }
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            let name = format!("PAL_{} {}", k.as_str().to_uppercase(), i + 1);
+            assert!(
+                c.lines()
+                    .any(|l| l.starts_with("#define ") && l.ends_with(&name)),
+                "#define {name}"
+            );
+        }
+        assert!(c.contains(&format!("#define PAL_KINDS {}", Kind::ALL.len() + 1)));
+    }
+
     #[test]
     fn relative_exec_path_uses_the_working_directory() {
         let mut e = exec();

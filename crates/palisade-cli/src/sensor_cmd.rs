@@ -227,6 +227,7 @@ fn bench_records() -> Vec<Vec<u8>> {
         a0: 0,
         a1: 0,
         addr: None,
+        ..Default::default()
     };
     let mut out = Vec::new();
     for (i, prog) in [

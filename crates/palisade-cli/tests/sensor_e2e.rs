@@ -156,6 +156,8 @@ fn sensor_alerts_on_real_container_behaviour() {
                 "PAL-NODE-004",
                 "PAL-NODE-017",
                 "PAL-NODE-022",
+                // /tmp/xmrig was copied into the writable layer: drift.
+                "PAL-NODE-028",
             ]),
         ),
         ("true", vec!["true".into()], "none", BTreeSet::new()),

@@ -13,6 +13,14 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../rules/node/00-base.yaml"),
     ),
     (
+        "rules/node/drift.yaml",
+        include_str!("../../../rules/node/drift.yaml"),
+    ),
+    (
+        "rules/node/escape.yaml",
+        include_str!("../../../rules/node/escape.yaml"),
+    ),
+    (
         "rules/node/execution.yaml",
         include_str!("../../../rules/node/execution.yaml"),
     ),
@@ -72,7 +80,7 @@ mod tests {
             "{:#?}",
             diags.iter().map(|d| d.to_string()).collect::<Vec<_>>()
         );
-        assert!(engine.rules().len() >= 12, "{} rules", engine.rules().len());
+        assert!(engine.rules().len() >= 40, "{} rules", engine.rules().len());
         let mut ids = HashSet::new();
         for r in engine.rules() {
             let m = &r.meta;

@@ -45,6 +45,21 @@ enum F {
     EvtArgRequest,
     EvtArgUid,
     EvtArgExitCode,
+    EvtArgPath,
+    EvtArgOldpath,
+    EvtArgNewpath,
+    EvtArgMode,
+    EvtArgDev,
+    EvtArgDir,
+    EvtArgFstype,
+    EvtArgNstype,
+    EvtArgCmd,
+    EvtArgCapEffective,
+    EvtArgCapPermitted,
+    EvtArgGid,
+    ProcIsExeUpperLayer,
+    ProcIsExeFromMemfd,
+    ProcExeIno,
     ProcName,
     ProcExe,
     ProcExepath,
@@ -68,6 +83,10 @@ enum F {
     FdSport,
     FdRip,
     FdRport,
+    FdCip,
+    FdCport,
+    FdLip,
+    FdLport,
     ContainerId,
     ContainerFullId,
     ContainerName,
@@ -88,15 +107,32 @@ enum Arg {
 
 /// Every supported field: name, accessor, argument, description.
 const FIELDS: &[(&str, F, Arg, &str)] = &[
-    ("evt.type", F::EvtType, Arg::None, "system call (execve, procexit, openat, connect, ptrace, init_module, finit_module, setuid, setreuid, setresuid)"),
-    ("evt.dir", F::EvtDir, Arg::None, "`<` for exec and exit (seen after the fact), `>` for system calls seen on entry"),
+    ("evt.type", F::EvtType, Arg::None, "system call (execve, procexit, openat, connect, accept, accept4, ptrace, init_module, finit_module, setuid, setreuid, setresuid, setgid, setregid, setresgid, capset, unlink, unlinkat, rmdir, rename, renameat, renameat2, chmod, fchmod, fchmodat, mount, umount2, setns, unshare, clone, clone3, bpf, memfd_create)"),
+    ("evt.dir", F::EvtDir, Arg::None, "`<` for exec, exit and accept (seen after the fact), `>` for system calls seen on entry"),
     ("evt.is_open_read", F::EvtIsOpenRead, Arg::None, "an open for reading"),
     ("evt.is_open_write", F::EvtIsOpenWrite, Arg::None, "an open for writing (O_WRONLY, O_RDWR, O_CREAT, O_TRUNC)"),
     ("evt.is_open_exec", F::EvtIsOpenExec, Arg::None, "an open that creates a file with an execute bit"),
-    ("evt.arg.flags", F::EvtArgFlags, Arg::None, "open flags as text (O_RDONLY|O_CLOEXEC)"),
+    ("evt.arg.flags", F::EvtArgFlags, Arg::None, "flags as text: open (O_RDONLY|O_CLOEXEC), mount (MS_BIND|MS_REC), unshare/clone (CLONE_NEWNS|CLONE_NEWPID), unlinkat (AT_REMOVEDIR), memfd_create (MFD_CLOEXEC)"),
     ("evt.arg.request", F::EvtArgRequest, Arg::None, "ptrace request (PTRACE_ATTACH, ...)"),
     ("evt.arg.uid", F::EvtArgUid, Arg::None, "the uid a setuid call asks for"),
     ("evt.arg.status", F::EvtArgExitCode, Arg::None, "exit status"),
+    ("evt.arg.path", F::EvtArgPath, Arg::None, "the file of an unlink, rmdir, chmod or open (absolute; relative paths resolved with the working directory); memfd_create: the name"),
+    ("evt.arg.name", F::EvtArgPath, Arg::None, "same as evt.arg.path (unlinkat and memfd_create call it name)"),
+    ("evt.arg.filename", F::EvtArgPath, Arg::None, "same as evt.arg.path (chmod calls it filename)"),
+    ("evt.arg.oldpath", F::EvtArgOldpath, Arg::None, "rename: the old path"),
+    ("evt.arg.newpath", F::EvtArgNewpath, Arg::None, "rename: the new path"),
+    ("evt.arg.mode", F::EvtArgMode, Arg::None, "chmod: the new mode (only modes with an execute bit are collected); open: the creation mode; as text (S_IRUSR|S_IWUSR|S_IXUSR|S_ISUID...)"),
+    ("evt.arg.dev", F::EvtArgDev, Arg::None, "mount: the source (device, directory or file system name)"),
+    ("evt.arg.dir", F::EvtArgDir, Arg::None, "mount, umount2: the mount point"),
+    ("evt.arg.type", F::EvtArgFstype, Arg::None, "mount: the file system type"),
+    ("evt.arg.nstype", F::EvtArgNstype, Arg::None, "setns: the namespace type (CLONE_NEWNS, ...; 0 for any)"),
+    ("evt.arg.cmd", F::EvtArgCmd, Arg::None, "bpf: the command (BPF_PROG_LOAD, BPF_MAP_CREATE, ...)"),
+    ("evt.arg.cap_effective", F::EvtArgCapEffective, Arg::None, "capset: the effective capabilities, space-separated (CAP_SYS_ADMIN ...)"),
+    ("evt.arg.cap_permitted", F::EvtArgCapPermitted, Arg::None, "capset: the permitted capabilities, space-separated"),
+    ("evt.arg.gid", F::EvtArgGid, Arg::None, "the gid a setgid call asks for"),
+    ("proc.is_exe_upper_layer", F::ProcIsExeUpperLayer, Arg::None, "exec: the executable is in the container's writable overlayfs (upper) layer, i.e. not from the image"),
+    ("proc.is_exe_from_memfd", F::ProcIsExeFromMemfd, Arg::None, "exec: the executable is a memfd or a deleted shared-memory file (fileless)"),
+    ("proc.exe_ino", F::ProcExeIno, Arg::None, "exec: inode number of the executable"),
     ("proc.name", F::ProcName, Arg::None, "process name (comm, 15 characters at most)"),
     ("proc.exe", F::ProcExe, Arg::None, "argv[0]"),
     ("proc.exepath", F::ProcExepath, Arg::None, "path of the executable"),
@@ -111,15 +147,19 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("user.uid", F::UserUid, Arg::None, "user id"),
     ("user.name", F::UserName, Arg::None, "user name (root for uid 0; the uid otherwise)"),
     ("group.gid", F::GroupGid, Arg::None, "group id"),
-    ("fd.name", F::FdName, Arg::None, "file path, or ip:port of a connection's remote end"),
+    ("fd.name", F::FdName, Arg::None, "file path (open, unlink, chmod; rename: the old path), Unix socket path of a connect, or ip:port of a connection's remote end (accept: the peer)"),
     ("fd.directory", F::FdDirectory, Arg::None, "directory of the file"),
     ("fd.filename", F::FdFilename, Arg::None, "file name without the directory"),
-    ("fd.typechar", F::FdTypechar, Arg::None, "f file, 4 IPv4, 6 IPv6"),
-    ("fd.type", F::FdType, Arg::None, "file, ipv4, ipv6"),
-    ("fd.sip", F::FdSip, Arg::None, "server address of a connection (the destination of a connect)"),
+    ("fd.typechar", F::FdTypechar, Arg::None, "f file, 4 IPv4, 6 IPv6, u Unix socket"),
+    ("fd.type", F::FdType, Arg::None, "file, ipv4, ipv6, unix"),
+    ("fd.sip", F::FdSip, Arg::None, "server address of a connection (the destination of a connect, the local end of an accept)"),
     ("fd.sport", F::FdSport, Arg::None, "server port of a connection"),
     ("fd.rip", F::FdRip, Arg::None, "remote address of a connection"),
     ("fd.rport", F::FdRport, Arg::None, "remote port of a connection"),
+    ("fd.cip", F::FdCip, Arg::None, "client address of an accepted connection (the peer)"),
+    ("fd.cport", F::FdCport, Arg::None, "client port of an accepted connection"),
+    ("fd.lip", F::FdLip, Arg::None, "local address of an accepted connection"),
+    ("fd.lport", F::FdLport, Arg::None, "local port of an accepted connection"),
     ("container.id", F::ContainerId, Arg::None, "container id, 12 characters (`host` for host processes)"),
     ("container.full_id", F::ContainerFullId, Arg::None, "container id, 64 characters"),
     ("container.name", F::ContainerName, Arg::None, "container name (`host` for host processes)"),
@@ -201,7 +241,191 @@ pub fn evt_type(e: &NodeEvent) -> &'static str {
             117 => "setresuid",
             _ => "setuid",
         },
+        Kind::Setgid => match e.a1 {
+            114 => "setregid",
+            119 => "setresgid",
+            _ => "setgid",
+        },
+        Kind::Unlink => match e.a1 {
+            84 => "rmdir",
+            263 => "unlinkat",
+            _ => "unlink",
+        },
+        Kind::Rename => match e.a1 {
+            264 => "renameat",
+            316 => "renameat2",
+            _ => "rename",
+        },
+        Kind::Chmod => match e.a1 {
+            91 => "fchmod",
+            268 | 452 => "fchmodat",
+            _ => "chmod",
+        },
+        Kind::Mount => "mount",
+        Kind::Umount => "umount2",
+        Kind::Namespace => match e.a1 {
+            308 => "setns",
+            56 => "clone",
+            435 => "clone3",
+            _ => "unshare",
+        },
+        Kind::Bpf => "bpf",
+        Kind::Capset => "capset",
+        Kind::Accept => {
+            if e.a3 == 288 {
+                "accept4"
+            } else {
+                "accept"
+            }
+        }
+        Kind::Memfd => "memfd_create",
     }
+}
+
+/// Namespace flags of clone, unshare and setns.
+const CLONE_NEW: &[(i64, &str)] = &[
+    (0x0000_0080, "CLONE_NEWTIME"),
+    (0x0002_0000, "CLONE_NEWNS"),
+    (0x0200_0000, "CLONE_NEWCGROUP"),
+    (0x0400_0000, "CLONE_NEWUTS"),
+    (0x0800_0000, "CLONE_NEWIPC"),
+    (0x1000_0000, "CLONE_NEWUSER"),
+    (0x2000_0000, "CLONE_NEWPID"),
+    (0x4000_0000, "CLONE_NEWNET"),
+];
+
+const MOUNT_FLAGS: &[(i64, &str)] = &[
+    (1, "MS_RDONLY"),
+    (2, "MS_NOSUID"),
+    (4, "MS_NODEV"),
+    (8, "MS_NOEXEC"),
+    (16, "MS_SYNCHRONOUS"),
+    (32, "MS_REMOUNT"),
+    (64, "MS_MANDLOCK"),
+    (128, "MS_DIRSYNC"),
+    (1024, "MS_NOATIME"),
+    (2048, "MS_NODIRATIME"),
+    (4096, "MS_BIND"),
+    (8192, "MS_MOVE"),
+    (16384, "MS_REC"),
+    (1 << 17, "MS_UNBINDABLE"),
+    (1 << 18, "MS_PRIVATE"),
+    (1 << 19, "MS_SLAVE"),
+    (1 << 20, "MS_SHARED"),
+];
+
+const MEMFD_FLAGS: &[(i64, &str)] = &[
+    (1, "MFD_CLOEXEC"),
+    (2, "MFD_ALLOW_SEALING"),
+    (4, "MFD_HUGETLB"),
+    (8, "MFD_NOEXEC_SEAL"),
+    (16, "MFD_EXEC"),
+];
+
+/// Set bits as `A|B`; `none` when nothing is set.
+fn bits_text(v: i64, names: &[(i64, &str)], none: &str) -> String {
+    let mut out = String::new();
+    for (bit, name) in names {
+        if v & bit != 0 {
+            if !out.is_empty() {
+                out.push('|');
+            }
+            out.push_str(name);
+        }
+    }
+    if out.is_empty() {
+        out.push_str(none);
+    }
+    out
+}
+
+/// File mode bits as Falco prints them.
+pub fn mode_text(mode: i64) -> String {
+    const BITS: &[(i64, &str)] = &[
+        (0o400, "S_IRUSR"),
+        (0o200, "S_IWUSR"),
+        (0o100, "S_IXUSR"),
+        (0o040, "S_IRGRP"),
+        (0o020, "S_IWGRP"),
+        (0o010, "S_IXGRP"),
+        (0o004, "S_IROTH"),
+        (0o002, "S_IWOTH"),
+        (0o001, "S_IXOTH"),
+        (0o4000, "S_ISUID"),
+        (0o2000, "S_ISGID"),
+        (0o1000, "S_ISVTX"),
+    ];
+    bits_text(mode, BITS, "0")
+}
+
+/// Capability names by bit number (linux/capability.h).
+const CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+/// A capability set as space-separated names (unknown bits as CAP_<n>).
+pub fn caps_text(v: i64) -> String {
+    (0..64)
+        .filter(|i| v & (1i64 << i) != 0)
+        .map(|i| {
+            CAPS.get(i)
+                .map_or_else(|| format!("CAP_{i}"), |c| (*c).to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn bpf_cmd(c: i64) -> Cow<'static, str> {
+    Cow::Borrowed(match c {
+        0 => "BPF_MAP_CREATE",
+        5 => "BPF_PROG_LOAD",
+        6 => "BPF_OBJ_PIN",
+        8 => "BPF_PROG_ATTACH",
+        17 => "BPF_RAW_TRACEPOINT_OPEN",
+        18 => "BPF_BTF_LOAD",
+        28 => "BPF_LINK_CREATE",
+        _ => return Cow::Owned(c.to_string()),
+    })
 }
 
 const O_WRONLY: i64 = 0o1;
@@ -280,14 +504,31 @@ impl NodeRecord<'_> {
 
     fn remote(&self) -> Option<(IpAddr, i64)> {
         match (self.event.kind, self.event.addr) {
-            (Kind::Connect, Some(a)) => Some((a, self.event.a1)),
+            (Kind::Connect | Kind::Accept, Some(a)) => Some((a, self.event.a1)),
+            _ => None,
+        }
+    }
+
+    /// The server end of a connection: the destination of a connect, the local end of an
+    /// accept.
+    fn server(&self) -> Option<(IpAddr, i64)> {
+        match self.event.kind {
+            Kind::Connect => self.remote(),
+            Kind::Accept => self.event.laddr.map(|a| (a, self.event.a2)),
             _ => None,
         }
     }
 
     fn file(&self) -> Option<&str> {
         match self.event.kind {
-            Kind::Open => self.event.path.as_deref(),
+            Kind::Open | Kind::Unlink | Kind::Chmod | Kind::Rename => self.event.path.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn unix_socket(&self) -> Option<&str> {
+        match self.event.kind {
+            Kind::Connect if self.event.a0 == crate::decode::AF_UNIX => self.event.path.as_deref(),
             _ => None,
         }
     }
@@ -306,15 +547,75 @@ impl Event for NodeRecord<'_> {
         };
         match f {
             F::EvtType => s(evt_type(e)),
-            F::EvtDir => s(if matches!(e.kind, Kind::Exec | Kind::Exit) {
-                "<"
-            } else {
-                ">"
-            }),
+            F::EvtDir => s(
+                if matches!(e.kind, Kind::Exec | Kind::Exit | Kind::Accept) {
+                    "<"
+                } else {
+                    ">"
+                },
+            ),
             F::EvtIsOpenRead => b(self.is_open() && e.a0 & 3 != O_WRONLY),
             F::EvtIsOpenWrite => b(self.is_open() && self.is_write()),
             F::EvtIsOpenExec => b(self.is_open() && e.a0 & O_CREAT != 0 && e.a1 & 0o111 != 0),
             F::EvtArgFlags if self.is_open() => owned(flags_text(e.a0)),
+            F::EvtArgFlags if e.kind == Kind::Mount => owned(bits_text(e.a0, MOUNT_FLAGS, "0")),
+            F::EvtArgFlags if e.kind == Kind::Namespace && e.a1 != 308 => {
+                owned(bits_text(e.a0, CLONE_NEW, "0"))
+            }
+            F::EvtArgFlags if e.kind == Kind::Unlink => s(if e.a0 & 0x200 != 0 {
+                "AT_REMOVEDIR"
+            } else {
+                "0"
+            }),
+            F::EvtArgFlags if e.kind == Kind::Memfd => owned(bits_text(e.a0, MEMFD_FLAGS, "0")),
+            F::EvtArgPath => match e.kind {
+                Kind::Open | Kind::Unlink | Kind::Chmod | Kind::Memfd => {
+                    e.path.as_deref().map_or(Values::Missing, s)
+                }
+                _ => Values::Missing,
+            },
+            F::EvtArgOldpath | F::EvtArgNewpath if e.kind == Kind::Rename => {
+                let p = if *f == F::EvtArgOldpath {
+                    &e.path
+                } else {
+                    &e.path2
+                };
+                p.as_deref().map_or(Values::Missing, s)
+            }
+            F::EvtArgMode if matches!(e.kind, Kind::Chmod | Kind::Open) => {
+                owned(mode_text(if self.is_open() { e.a1 } else { e.a0 }))
+            }
+            F::EvtArgDev if e.kind == Kind::Mount => e.path2.as_deref().map_or(Values::Missing, s),
+            F::EvtArgDir if matches!(e.kind, Kind::Mount | Kind::Umount) => {
+                e.path.as_deref().map_or(Values::Missing, s)
+            }
+            F::EvtArgFstype if e.kind == Kind::Mount => {
+                e.fstype.as_deref().map_or(Values::Missing, s)
+            }
+            F::EvtArgNstype if e.kind == Kind::Namespace && e.a1 == 308 => {
+                owned(bits_text(e.a0, CLONE_NEW, "0"))
+            }
+            F::EvtArgCmd if e.kind == Kind::Bpf => Values::One(Value::Str(bpf_cmd(e.a0))),
+            F::EvtArgCapEffective if e.kind == Kind::Capset => owned(caps_text(e.a0)),
+            F::EvtArgCapPermitted if e.kind == Kind::Capset => owned(caps_text(e.a1)),
+            F::EvtArgGid if e.kind == Kind::Setgid => int(e.a0),
+            F::ProcIsExeUpperLayer if e.kind == Kind::Exec => b(e.exe_upper_layer),
+            F::ProcIsExeFromMemfd if e.kind == Kind::Exec => b(e.exe_from_memfd),
+            F::ProcExeIno if e.kind == Kind::Exec => int(e.a2),
+            F::EvtArgOldpath
+            | F::EvtArgNewpath
+            | F::EvtArgMode
+            | F::EvtArgDev
+            | F::EvtArgDir
+            | F::EvtArgFstype
+            | F::EvtArgNstype
+            | F::EvtArgCmd
+            | F::EvtArgCapEffective
+            | F::EvtArgCapPermitted
+            | F::EvtArgGid
+            | F::ProcIsExeUpperLayer
+            | F::ProcIsExeFromMemfd
+            | F::ProcExeIno => Values::Missing,
             F::EvtArgRequest if e.kind == Kind::Ptrace => {
                 Values::One(Value::Str(ptrace_request(e.a0)))
             }
@@ -363,7 +664,7 @@ impl Event for NodeRecord<'_> {
                 }
             }
             F::GroupGid => int(e.gid.into()),
-            F::FdName => match (self.file(), self.remote()) {
+            F::FdName => match (self.file().or(self.unix_socket()), self.remote()) {
                 (Some(p), _) => s(p),
                 (None, Some((a, p))) => owned(match a {
                     IpAddr::V4(a) => format!("{a}:{p}"),
@@ -371,28 +672,44 @@ impl Event for NodeRecord<'_> {
                 }),
                 _ => Values::Missing,
             },
-            F::FdDirectory => match self.file().and_then(|p| p.rsplit_once('/')) {
+            F::FdDirectory => match self
+                .file()
+                .or(self.unix_socket())
+                .and_then(|p| p.rsplit_once('/'))
+            {
                 Some(("", _)) => s("/"),
                 Some((d, _)) => s(d),
                 None => Values::Missing,
             },
-            F::FdFilename => match self.file() {
+            F::FdFilename => match self.file().or(self.unix_socket()) {
                 Some(p) => s(p.rsplit('/').next().unwrap_or(p)),
                 None => Values::Missing,
             },
             F::FdTypechar | F::FdType => {
                 let (c, t) = match (self.file(), self.remote()) {
                     (Some(_), _) => ("f", "file"),
+                    _ if self.unix_socket().is_some() => ("u", "unix"),
                     (None, Some((IpAddr::V4(_), _))) => ("4", "ipv4"),
                     (None, Some((IpAddr::V6(_), _))) => ("6", "ipv6"),
                     _ => return Values::Missing,
                 };
                 s(if *f == F::FdTypechar { c } else { t })
             }
-            F::FdSip | F::FdRip => self
+            F::FdSip => self
+                .server()
+                .map_or(Values::Missing, |(a, _)| owned(a.to_string())),
+            F::FdSport => self.server().map_or(Values::Missing, |(_, p)| int(p)),
+            F::FdRip => self
                 .remote()
                 .map_or(Values::Missing, |(a, _)| owned(a.to_string())),
-            F::FdSport | F::FdRport => self.remote().map_or(Values::Missing, |(_, p)| int(p)),
+            F::FdRport => self.remote().map_or(Values::Missing, |(_, p)| int(p)),
+            F::FdCip | F::FdCport | F::FdLip | F::FdLport if e.kind == Kind::Accept => match f {
+                F::FdCip => e.addr.map_or(Values::Missing, |a| owned(a.to_string())),
+                F::FdCport => int(e.a1),
+                F::FdLip => e.laddr.map_or(Values::Missing, |a| owned(a.to_string())),
+                _ => int(e.a2),
+            },
+            F::FdCip | F::FdCport | F::FdLip | F::FdLport => Values::Missing,
             F::ContainerId => match self.container_id() {
                 Some(id) => s(&id[..id.len().min(12)]),
                 None => s("host"),
@@ -440,6 +757,23 @@ mod tests {
         assert!(NodeFields.resolve("proc.aname", Some("x")).is_err());
         assert!(NodeFields.resolve("proc.name", Some("1")).is_err());
         assert!(NodeFields.resolve("proc.nope", None).is_err());
+    }
+
+    #[test]
+    fn flag_and_capability_text() {
+        assert_eq!(
+            bits_text(0x2002_0000, CLONE_NEW, "0"),
+            "CLONE_NEWNS|CLONE_NEWPID"
+        );
+        assert_eq!(bits_text(4096 | 16384, MOUNT_FLAGS, "0"), "MS_BIND|MS_REC");
+        assert_eq!(bits_text(0, MOUNT_FLAGS, "0"), "0");
+        assert_eq!(caps_text(1 << 21), "CAP_SYS_ADMIN");
+        assert_eq!(caps_text((1 << 0) | (1 << 39)), "CAP_CHOWN CAP_BPF");
+        assert_eq!(caps_text(1 << 50), "CAP_50");
+        assert_eq!(caps_text(0), "");
+        assert_eq!(mode_text(0o4755).split('|').count(), 8);
+        assert!(mode_text(0o4755).contains("S_ISUID"));
+        assert_eq!(mode_text(0o100), "S_IXUSR");
     }
 
     #[test]

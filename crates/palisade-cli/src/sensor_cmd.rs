@@ -14,8 +14,11 @@ use clap::{Args, Subcommand};
 use palisade_rules::Level;
 use palisade_sensor::bpf::{Collector, Drops};
 use palisade_sensor::builtin::builtin_ruleset;
+use palisade_sensor::dedup::Dedup;
+use palisade_sensor::netlink::NetlinkCollector;
 use palisade_sensor::{
-    decode, Detector, DockerClient, Kind, MetadataCache, NodeFields, ProcessTable,
+    decode, CollectorKind, Detector, DockerClient, Kind, MetadataCache, Metrics, NodeAlert,
+    NodeFields, ProcessTable,
 };
 
 #[derive(Debug, Subcommand)]
@@ -53,16 +56,35 @@ pub struct RunArgs {
     /// Node name carried by the alerts.
     #[arg(long, env = "PALISADE_NODE_NAME")]
     node: Option<String>,
+    /// Serve GET /metrics (Prometheus text format), /healthz and /readyz on this address
+    /// (e.g. 0.0.0.0:9479; port 0 picks a free one, logged at start).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// Repeats of an alert (same rule, container, executable and key evidence) within this
+    /// window are suppressed and counted; the next alert after it says how many (0s: off).
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    dedup_window: Duration,
+    /// Event source: eBPF, the netlink process connector (exec and exit only), or eBPF with
+    /// the netlink fallback when the programs cannot load.
+    #[arg(long, value_enum, default_value_t = CollectorChoice::Auto)]
+    collector: CollectorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CollectorChoice {
+    Auto,
+    Ebpf,
+    Netlink,
 }
 
 /// Largest number of processes remembered between their exec and exit.
 const MAX_PROCESSES: usize = 65_536;
+/// Alert groups the de-duplication remembers at most.
+const MAX_DEDUP_GROUPS: usize = 16_384;
+/// /healthz turns 503 when the collector loop has not polled for this long.
+const MAX_SILENCE: Duration = Duration::from_secs(5);
 
-pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
-    let args = match cmd {
-        SensorCommand::Run(args) => args,
-        SensorCommand::Bench(b) => return bench(b),
-    };
+fn compile(args: &RunArgs) -> anyhow::Result<palisade_rules::Engine> {
     let mut set = if args.no_builtin {
         palisade_rules::RuleSet::new()
     } else {
@@ -89,11 +111,178 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         fatal == 0,
         "{fatal} error(s) in the rules; see `palisade rules check`"
     );
-    let mut output: BufWriter<Box<dyn Write>> = BufWriter::new(match &args.output {
+    Ok(engine)
+}
+
+/// Serves /metrics, /healthz and /readyz on the async runtime.
+fn serve_metrics(addr: std::net::SocketAddr, metrics: Arc<Metrics>) -> anyhow::Result<()> {
+    let handle =
+        tokio::runtime::Handle::try_current().context("--listen needs the async runtime")?;
+    let std_listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    std_listener.set_nonblocking(true)?;
+    let bound = std_listener.local_addr()?;
+    let m1 = metrics.clone();
+    let m2 = metrics.clone();
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let m = m1.clone();
+                async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                        )],
+                        m.render(),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/healthz",
+            axum::routing::get(move || {
+                let m = m2.clone();
+                async move {
+                    if m.healthy(MAX_SILENCE) {
+                        (axum::http::StatusCode::OK, "ok\n")
+                    } else {
+                        (
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                            "collector not polling\n",
+                        )
+                    }
+                }
+            }),
+        )
+        .route(
+            "/readyz",
+            axum::routing::get(move || {
+                let m = metrics.clone();
+                async move {
+                    if m.ready() {
+                        (axum::http::StatusCode::OK, "ready\n")
+                    } else {
+                        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+                    }
+                }
+            }),
+        );
+    handle.spawn(async move {
+        match tokio::net::TcpListener::from_std(std_listener) {
+            Ok(l) => {
+                if let Err(e) = axum::serve(l, app).await {
+                    tracing::error!("metrics endpoint: {e}");
+                }
+            }
+            Err(e) => tracing::error!("metrics endpoint: {e}"),
+        }
+    });
+    tracing::info!(addr = %bound, "sensor: serving /metrics, /healthz, /readyz");
+    Ok(())
+}
+
+/// Where alerts go: the output (JSON lines) after de-duplication.
+struct Sink {
+    output: BufWriter<Box<dyn Write>>,
+    dedup: Dedup,
+    metrics: Arc<Metrics>,
+    started: Instant,
+    error: Option<std::io::Error>,
+}
+
+impl Sink {
+    fn emit(&mut self, alerts: &mut Vec<NodeAlert>) {
+        let now = u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        for mut a in alerts.drain(..) {
+            if !self.dedup.admit(&mut a, now) {
+                self.metrics
+                    .suppressed_dedup
+                    .fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            let line = serde_json::to_string(&a).unwrap_or_default();
+            if let Err(e) = writeln!(self.output, "{line}").and_then(|()| self.output.flush()) {
+                self.error.get_or_insert(e);
+            }
+            self.metrics.alerts_emitted.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The enabled rules no exec or exit event can match: lost without eBPF.
+fn rules_needing_ebpf(engine: &palisade_rules::Engine) -> Vec<String> {
+    let mut reachable = std::collections::BTreeSet::new();
+    for key in ["execve", "procexit"] {
+        reachable.extend(engine.candidates(key).iter().map(|&i| i as usize));
+    }
+    engine
+        .rules()
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| r.meta.enabled && !reachable.contains(i))
+        .map(|(_, r)| r.meta.id.clone().unwrap_or_else(|| r.meta.name.clone()))
+        .collect()
+}
+
+enum Source {
+    Ebpf(Collector),
+    Netlink(NetlinkCollector),
+}
+
+fn open_collector(choice: CollectorChoice) -> anyhow::Result<Source> {
+    let netlink = || -> anyhow::Result<Source> {
+        Ok(Source::Netlink(
+            NetlinkCollector::open().context("starting the netlink collector")?,
+        ))
+    };
+    match choice {
+        CollectorChoice::Ebpf => Ok(Source::Ebpf(
+            Collector::load().context("starting the eBPF collector")?,
+        )),
+        CollectorChoice::Netlink => netlink(),
+        CollectorChoice::Auto => match Collector::load() {
+            Ok(c) => Ok(Source::Ebpf(c)),
+            Err(e) => {
+                tracing::warn!(
+                    "eBPF unavailable ({e}); falling back to the netlink process connector"
+                );
+                netlink()
+            }
+        },
+    }
+}
+
+pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
+    let args = match cmd {
+        SensorCommand::Run(args) => args,
+        SensorCommand::Bench(b) => return bench(b),
+    };
+    let engine = compile(args)?;
+    let rules = engine.enabled_count();
+    let metrics = Arc::new(Metrics::new(
+        engine
+            .rules()
+            .iter()
+            .map(|r| r.meta.id.clone().unwrap_or_else(|| r.meta.name.clone()))
+            .collect(),
+    ));
+    if let Some(addr) = args.listen {
+        serve_metrics(addr, metrics.clone())?;
+    }
+    let output: BufWriter<Box<dyn Write>> = BufWriter::new(match &args.output {
         Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
     });
-    let rules = engine.enabled_count();
+    let mut sink = Sink {
+        output,
+        dedup: Dedup::new(args.dedup_window, MAX_DEDUP_GROUPS),
+        metrics: metrics.clone(),
+        started: Instant::now(),
+        error: None,
+    };
+    let lost = rules_needing_ebpf(&engine);
     let mut detector = Detector::new(
         engine,
         ProcessTable::new(MAX_PROCESSES, true),
@@ -101,8 +290,9 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         args.node.clone(),
     );
     detector.ignore_pid(std::process::id());
+    detector.set_metrics(metrics.clone());
 
-    let collector = Collector::load().context("starting the eBPF collector")?;
+    let source = open_collector(args.collector)?;
     let until = args
         .duration
         .map(|s| Instant::now() + Duration::from_secs(s));
@@ -125,79 +315,113 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
             flag.store(true, Ordering::Relaxed);
         });
     }
-    tracing::info!(rules, "sensor: collecting");
-
-    let mut counts = [0u64; Kind::ALL.len()];
-    let mut decode_errors = 0u64;
-    let mut alerts_written = 0u64;
     let mut alerts = Vec::new();
-    let mut write_error: Option<std::io::Error> = None;
     let mut last_drops = Drops::default();
-    collector.run(
-        until,
-        &|| stop.load(Ordering::Relaxed),
-        &mut |bytes| match decode(bytes) {
-            Ok(ev) => {
-                counts[ev.kind.raw() as usize - 1] += 1;
-                alerts.clear();
-                detector.process(&ev, &mut alerts);
-                for a in &alerts {
-                    let line = serde_json::to_string(a).unwrap_or_default();
-                    if let Err(e) = writeln!(output, "{line}").and_then(|()| output.flush()) {
-                        write_error.get_or_insert(e);
+    match &source {
+        Source::Ebpf(collector) => {
+            metrics.set_collector(CollectorKind::Ebpf);
+            metrics.set_ready(true);
+            metrics.beat();
+            tracing::info!(rules, collector = "ebpf", "sensor: collecting");
+            collector.run(
+                until,
+                &|| stop.load(Ordering::Relaxed),
+                &mut |bytes| match decode(bytes) {
+                    Ok(ev) => {
+                        detector.process(&ev, &mut alerts);
+                        sink.emit(&mut alerts);
                     }
-                    alerts_written += 1;
-                }
+                    Err(e) => {
+                        metrics.decode_errors.fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!("undecodable record: {e}");
+                    }
+                },
+                &mut |c| {
+                    metrics.beat();
+                    match c.drops() {
+                        Ok(d) if d != last_drops => {
+                            for k in Kind::ALL {
+                                let new = d.get(k) - last_drops.get(k);
+                                metrics.set_drops(k, d.get(k));
+                                if new > 0 {
+                                    tracing::warn!(
+                                        kind = k.as_str(),
+                                        dropped = new,
+                                        total = d.get(k),
+                                        "events dropped: ring buffer full"
+                                    );
+                                }
+                            }
+                            last_drops = d;
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("{e}"),
+                    }
+                },
+            )?;
+        }
+        Source::Netlink(collector) => {
+            metrics.set_collector(CollectorKind::Netlink);
+            metrics.set_ready(true);
+            metrics.beat();
+            if !lost.is_empty() {
+                tracing::warn!(
+                    lost = %lost.join(","),
+                    "netlink collector: exec and exit only; {} rule(s) need open, connect, \
+                     ptrace, module or setuid events and are lost",
+                    lost.len()
+                );
             }
-            Err(e) => {
-                decode_errors += 1;
-                tracing::debug!("undecodable record: {e}");
-            }
-        },
-        &mut |c| match c.drops() {
-            Ok(d) if d != last_drops => {
-                for k in Kind::ALL {
-                    let new = d.get(k) - last_drops.get(k);
-                    if new > 0 {
+            tracing::info!(rules, collector = "netlink", "sensor: collecting");
+            let mut last_overruns = 0;
+            collector.run(
+                until,
+                &|| stop.load(Ordering::Relaxed),
+                &mut |ev| {
+                    detector.process(&ev, &mut alerts);
+                    sink.emit(&mut alerts);
+                },
+                &mut |stats| {
+                    metrics.beat();
+                    metrics.set_drops(Kind::Exec, stats.overruns);
+                    metrics
+                        .decode_errors
+                        .store(stats.malformed, Ordering::Relaxed);
+                    if stats.overruns > last_overruns {
                         tracing::warn!(
-                            kind = k.as_str(),
-                            dropped = new,
-                            total = d.get(k),
-                            "events dropped: ring buffer full"
+                            total = stats.overruns,
+                            "netlink: the kernel dropped process events (socket buffer full)"
                         );
+                        last_overruns = stats.overruns;
                     }
-                }
-                last_drops = d;
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("{e}"),
-        },
-    )?;
-    if let Some(e) = write_error {
+                },
+            )?;
+        }
+    }
+    metrics.set_ready(false);
+    if let Some(e) = sink.error.take() {
         return Err(e).context("writing alerts");
     }
-    output.flush()?;
+    sink.output.flush()?;
     let by_kind: Vec<String> = Kind::ALL
         .iter()
-        .map(|k| format!("{}={}", k.as_str(), counts[k.raw() as usize - 1]))
+        .map(|k| format!("{}={}", k.as_str(), metrics.events(*k)))
         .collect();
     let dropped: Vec<String> = Kind::ALL
         .iter()
-        .map(|k| format!("{}={}", k.as_str(), last_drops.get(*k)))
+        .map(|k| format!("{}={}", k.as_str(), metrics.drops(*k)))
         .collect();
+    let total_drops: u64 = Kind::ALL.iter().map(|k| metrics.drops(*k)).sum();
     tracing::info!(
         events = %by_kind.join(" "),
         dropped = %dropped.join(" "),
-        decode_errors,
-        alerts = alerts_written,
+        decode_errors = metrics.decode_errors.load(Ordering::Relaxed),
+        alerts = metrics.alerts_emitted.load(Ordering::Relaxed),
+        suppressed = metrics.suppressed_dedup.load(Ordering::Relaxed),
         "sensor: stopped"
     );
-    if last_drops.total() > 0 {
-        tracing::warn!(
-            "{} events dropped ({})",
-            last_drops.total(),
-            dropped.join(" ")
-        );
+    if total_drops > 0 {
+        tracing::warn!("{total_drops} events dropped ({})", dropped.join(" "));
     }
     Ok(ExitCode::SUCCESS)
 }

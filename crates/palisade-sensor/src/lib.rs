@@ -13,8 +13,11 @@ pub mod bpf;
 pub mod builtin;
 pub mod cgroup;
 pub mod decode;
+pub mod dedup;
 pub mod fields;
 pub mod metadata;
+pub mod metrics;
+pub mod netlink;
 pub mod process;
 
 use std::collections::HashMap;
@@ -26,6 +29,7 @@ pub use cgroup::Attribution;
 pub use decode::{decode, DecodeError, Kind, NodeEvent};
 pub use fields::{NodeFields, NodeRecord, SOURCE};
 pub use metadata::{ContainerInfo, DockerClient, MetadataCache};
+pub use metrics::{CollectorKind, Metrics};
 use palisade_rules::Engine;
 pub use process::ProcessTable;
 
@@ -58,6 +62,7 @@ pub struct Detector<M: Metadata> {
     ignore_pid: Option<u32>,
     /// Container id → metadata (None: unknown, asked again after a while).
     containers: HashMap<String, (Option<Arc<ContainerInfo>>, Instant)>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// Containers remembered at most; past this the memo is cleared.
@@ -84,7 +89,17 @@ impl<M: Metadata> Detector<M> {
             hits: Vec::new(),
             ignore_pid: None,
             containers: HashMap::new(),
+            metrics: None,
         }
+    }
+
+    /// Counts events, rule hits and the process table's size into `metrics`.
+    pub fn set_metrics(&mut self, metrics: Arc<Metrics>) {
+        self.metrics = Some(metrics);
+    }
+
+    pub fn processes(&self) -> usize {
+        self.procs.len()
     }
 
     pub fn ignore_pid(&mut self, pid: u32) {
@@ -113,6 +128,13 @@ impl<M: Metadata> Detector<M> {
     /// Runs every rule on the event; one alert per matching rule is appended to `out`.
     pub fn process(&mut self, e: &NodeEvent, out: &mut Vec<NodeAlert>) {
         self.procs.observe(e);
+        if let Some(m) = &self.metrics {
+            m.event(e.kind);
+            m.processes.store(
+                self.procs.len() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
         if Some(e.pid) != self.ignore_pid {
             let attribution = self.procs.attribution(e);
             let container = attribution.container_id().and_then(|id| self.container(id));
@@ -138,6 +160,9 @@ impl<M: Metadata> Detector<M> {
             if !self.hits.is_empty() {
                 let time = alert::now_rfc3339();
                 for &i in &self.hits {
+                    if let Some(m) = &self.metrics {
+                        m.rule_hit(i);
+                    }
                     if let Some(rule) = self.engine.rule(i) {
                         out.push(NodeAlert::new(
                             rule,

@@ -16,7 +16,8 @@ use serde_json::Value;
 /// What is known about one container.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ContainerInfo {
-    /// The full (64 hex digit) id.
+    /// The full (64 hex digit) id (not serialized: alerts carry it beside this).
+    #[serde(skip_serializing)]
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

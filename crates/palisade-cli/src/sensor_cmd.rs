@@ -12,13 +12,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use palisade_rules::Level;
+use palisade_sensor::baseline;
 use palisade_sensor::bpf::{Collector, Drops};
 use palisade_sensor::builtin::builtin_ruleset;
 use palisade_sensor::dedup::Dedup;
 use palisade_sensor::netlink::NetlinkCollector;
 use palisade_sensor::{
-    decode, CollectorKind, Detector, DockerClient, Kind, MetadataCache, Metrics, NodeAlert,
-    NodeFields, ProcessTable,
+    decode, Baseline, CollectorKind, Detector, DockerClient, DriftPolicy, Kind, MetadataCache,
+    Metrics, NodeAlert, NodeFields, ProcessTable,
 };
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +69,58 @@ pub struct RunArgs {
     /// the netlink fallback when the programs cannot load.
     #[arg(long, value_enum, default_value_t = CollectorChoice::Auto)]
     collector: CollectorChoice,
+    /// Learning mode: record per image the executables run and the destinations connected
+    /// to into the --baseline directory (no anomaly alerts while learning).
+    #[arg(long, requires = "baseline")]
+    learn: bool,
+    /// Anomaly baseline directory (baseline.json). Without --learn: a new executable or
+    /// destination in a learned image raises PAL-NODE-ANOM-001 / -002.
+    #[arg(long, value_name = "DIR")]
+    baseline: Option<PathBuf>,
+    /// Drift policy (YAML allow lists per image repository, digest or namespace) for the
+    /// alerts of rules tagged `drift`.
+    #[arg(long, value_name = "FILE")]
+    drift_policy: Option<PathBuf>,
+}
+
+/// How often a learning baseline is written while events flow (and once at stop).
+const BASELINE_SAVE_EVERY: Duration = Duration::from_secs(10);
+
+/// Event in, alerts out: the detector, then de-duplication and the output; the baseline
+/// saved now and then while learning.
+struct Pipeline {
+    detector: Detector<MetadataCache>,
+    sink: Sink,
+    alerts: Vec<NodeAlert>,
+    baseline_dir: Option<PathBuf>,
+    learning: bool,
+    last_save: Instant,
+}
+
+impl Pipeline {
+    fn handle(&mut self, ev: &palisade_sensor::NodeEvent) {
+        self.detector.process(ev, &mut self.alerts);
+        self.sink.emit(&mut self.alerts);
+        if self.learning && self.last_save.elapsed() >= BASELINE_SAVE_EVERY {
+            self.last_save = Instant::now();
+            self.save_baseline();
+        }
+    }
+
+    fn save_baseline(&mut self) {
+        let (Some(dir), Some(b)) = (&self.baseline_dir, self.detector.baseline_mut()) else {
+            return;
+        };
+        if !b.dirty() {
+            return;
+        }
+        match b.save(dir) {
+            Ok(path) => {
+                tracing::info!(images = b.images(), path = %path.display(), "baseline saved")
+            }
+            Err(e) => tracing::error!("{e}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -275,7 +328,7 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
     });
-    let mut sink = Sink {
+    let sink = Sink {
         output,
         dedup: Dedup::new(args.dedup_window, MAX_DEDUP_GROUPS),
         metrics: metrics.clone(),
@@ -291,6 +344,32 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     );
     detector.ignore_pid(std::process::id());
     detector.set_metrics(metrics.clone());
+    if let Some(path) = &args.drift_policy {
+        let policy = DriftPolicy::load(path)?;
+        tracing::info!(entries = policy.entries().len(), "drift policy loaded");
+        detector.set_drift_policy(policy);
+    }
+    if let Some(dir) = &args.baseline {
+        let b = Baseline::load(dir)?;
+        let mode = if args.learn {
+            baseline::Mode::Learn
+        } else {
+            baseline::Mode::Enforce
+        };
+        tracing::info!(images = b.images(), mode = ?mode, "baseline loaded");
+        if mode == baseline::Mode::Enforce && b.images() == 0 {
+            tracing::warn!("the baseline is empty: learn first (--learn); no anomaly alerts");
+        }
+        detector.set_baseline(b, mode);
+    }
+    let mut pipeline = Pipeline {
+        detector,
+        sink,
+        alerts: Vec::new(),
+        baseline_dir: args.baseline.clone(),
+        learning: args.learn,
+        last_save: Instant::now(),
+    };
 
     let source = open_collector(args.collector)?;
     let until = args
@@ -315,7 +394,6 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
             flag.store(true, Ordering::Relaxed);
         });
     }
-    let mut alerts = Vec::new();
     let mut last_drops = Drops::default();
     match &source {
         Source::Ebpf(collector) => {
@@ -327,10 +405,7 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
                 until,
                 &|| stop.load(Ordering::Relaxed),
                 &mut |bytes| match decode(bytes) {
-                    Ok(ev) => {
-                        detector.process(&ev, &mut alerts);
-                        sink.emit(&mut alerts);
-                    }
+                    Ok(ev) => pipeline.handle(&ev),
                     Err(e) => {
                         metrics.decode_errors.fetch_add(1, Ordering::Relaxed);
                         tracing::debug!("undecodable record: {e}");
@@ -377,10 +452,7 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
             collector.run(
                 until,
                 &|| stop.load(Ordering::Relaxed),
-                &mut |ev| {
-                    detector.process(&ev, &mut alerts);
-                    sink.emit(&mut alerts);
-                },
+                &mut |ev| pipeline.handle(&ev),
                 &mut |stats| {
                     metrics.beat();
                     metrics.set_drops(Kind::Exec, stats.overruns);
@@ -399,6 +471,8 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         }
     }
     metrics.set_ready(false);
+    pipeline.save_baseline();
+    let mut sink = pipeline.sink;
     if let Some(e) = sink.error.take() {
         return Err(e).context("writing alerts");
     }
@@ -418,6 +492,8 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         decode_errors = metrics.decode_errors.load(Ordering::Relaxed),
         alerts = metrics.alerts_emitted.load(Ordering::Relaxed),
         suppressed = metrics.suppressed_dedup.load(Ordering::Relaxed),
+        drift_allowed = metrics.suppressed_drift.load(Ordering::Relaxed),
+        anomalies = metrics.anomalies.load(Ordering::Relaxed),
         "sensor: stopped"
     );
     if total_drops > 0 {

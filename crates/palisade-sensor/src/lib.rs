@@ -9,11 +9,13 @@
 //! hits. [`Detector`] ties the pure part together: event in, alerts out.
 
 pub mod alert;
+pub mod baseline;
 pub mod bpf;
 pub mod builtin;
 pub mod cgroup;
 pub mod decode;
 pub mod dedup;
+pub mod drift_policy;
 pub mod fields;
 pub mod metadata;
 pub mod metrics;
@@ -25,8 +27,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use alert::NodeAlert;
+pub use baseline::Baseline;
 pub use cgroup::Attribution;
 pub use decode::{decode, DecodeError, Kind, NodeEvent};
+pub use drift_policy::DriftPolicy;
 pub use fields::{NodeFields, NodeRecord, SOURCE};
 pub use metadata::{ContainerInfo, DockerClient, MetadataCache};
 pub use metrics::{CollectorKind, Metrics};
@@ -63,6 +67,8 @@ pub struct Detector<M: Metadata> {
     /// Container id → metadata (None: unknown, asked again after a while).
     containers: HashMap<String, (Option<Arc<ContainerInfo>>, Instant)>,
     metrics: Option<Arc<Metrics>>,
+    drift: Option<DriftPolicy>,
+    baseline: Option<(Baseline, baseline::Mode)>,
 }
 
 /// Containers remembered at most; past this the memo is cleared.
@@ -90,7 +96,23 @@ impl<M: Metadata> Detector<M> {
             ignore_pid: None,
             containers: HashMap::new(),
             metrics: None,
+            drift: None,
+            baseline: None,
         }
+    }
+
+    /// Alerts of rules tagged `drift` that `policy` allows are not emitted (and counted).
+    pub fn set_drift_policy(&mut self, policy: DriftPolicy) {
+        self.drift = Some(policy);
+    }
+
+    /// Learns into `baseline`, or judges events against it (anomaly alerts).
+    pub fn set_baseline(&mut self, baseline: Baseline, mode: baseline::Mode) {
+        self.baseline = Some((baseline, mode));
+    }
+
+    pub fn baseline_mut(&mut self) -> Option<&mut Baseline> {
+        self.baseline.as_mut().map(|(b, _)| b)
     }
 
     /// Counts events, rule hits and the process table's size into `metrics`.
@@ -164,6 +186,24 @@ impl<M: Metadata> Detector<M> {
                         m.rule_hit(i);
                     }
                     if let Some(rule) = self.engine.rule(i) {
+                        if let Some(entry) = self
+                            .drift
+                            .as_ref()
+                            .filter(|_| rule.meta.tags.iter().any(|t| t == drift_policy::TAG))
+                            .and_then(|p| p.allows(record.container, record.exe))
+                        {
+                            tracing::debug!(
+                                rule = rule.meta.id.as_deref().unwrap_or(&rule.meta.name),
+                                exe = record.exe,
+                                policy = %entry.at,
+                                "drift allowed by policy"
+                            );
+                            if let Some(m) = &self.metrics {
+                                m.suppressed_drift
+                                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            continue;
+                        }
                         out.push(NodeAlert::new(
                             rule,
                             &record,
@@ -171,6 +211,39 @@ impl<M: Metadata> Detector<M> {
                             self.node.as_deref(),
                         ));
                     }
+                }
+            }
+            if let Some((baseline, mode)) = &mut self.baseline {
+                let obs = baseline::observation(e, exe);
+                let info = record.container;
+                if let (Some(obs), Some(info)) = (obs, info) {
+                    if let Some(image) = baseline::image_key(info) {
+                        match mode {
+                            baseline::Mode::Learn => {
+                                baseline.learn(&image, &obs);
+                            }
+                            baseline::Mode::Enforce if baseline.is_anomaly(&image, &obs) => {
+                                if let Some(m) = &self.metrics {
+                                    m.anomalies
+                                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                }
+                                out.push(NodeAlert::from_meta(
+                                    &baseline::anomaly_meta(&obs),
+                                    baseline::anomaly_message(&obs, info, &image),
+                                    &record,
+                                    alert::now_rfc3339(),
+                                    self.node.as_deref(),
+                                ));
+                            }
+                            baseline::Mode::Enforce => {}
+                        }
+                    }
+                }
+                if let Some(m) = &self.metrics {
+                    m.baseline_images.store(
+                        baseline.images() as u64,
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
                 }
             }
         }

@@ -27,7 +27,13 @@ fn datagrams() -> Vec<(&'static str, Vec<Message>)> {
                         child_tgid: 101,
                     },
                 ),
-                m(3, ProcEvent::Exec { pid: 101, tgid: 101 }),
+                m(
+                    3,
+                    ProcEvent::Exec {
+                        pid: 101,
+                        tgid: 101,
+                    },
+                ),
                 m(
                     4,
                     ProcEvent::Exit {

@@ -17,6 +17,7 @@ use palisade_sensor::bpf::{Collector, Drops};
 use palisade_sensor::builtin::builtin_ruleset;
 use palisade_sensor::dedup::Dedup;
 use palisade_sensor::netlink::NetlinkCollector;
+use palisade_sensor::spool::{self, Spool};
 use palisade_sensor::{
     decode, Baseline, CollectorKind, Detector, DockerClient, DriftPolicy, Kind, MetadataCache,
     Metrics, NodeAlert, NodeFields, ProcessTable,
@@ -81,6 +82,98 @@ pub struct RunArgs {
     /// alerts of rules tagged `drift`.
     #[arg(long, value_name = "FILE")]
     drift_policy: Option<PathBuf>,
+    /// Also send alerts to this URL: JSON-lines batches POSTed from the --spool directory,
+    /// deleted after a 2xx answer, resent after a restart (at-least-once).
+    #[arg(long, value_name = "URL", requires = "spool")]
+    forward: Option<String>,
+    /// Disk buffer for --forward: alerts are fsync'd here before they are sent.
+    #[arg(long, value_name = "DIR")]
+    spool: Option<PathBuf>,
+    /// Largest spool size; past it the oldest unsent alerts are deleted (counted and logged).
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    spool_max_bytes: u64,
+}
+
+/// A closed spool segment is sent within about this long.
+const SPOOL_FLUSH: Duration = Duration::from_secs(1);
+/// Longest wait between delivery attempts while the receiver is down.
+const FORWARD_BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// Sends spooled alerts to `url` until `stop`, then makes one last attempt.
+fn forwarder(
+    url: String,
+    spool: Arc<std::sync::Mutex<Spool>>,
+    metrics: Arc<Metrics>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let client = match reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("forwarder: {e}");
+                return;
+            }
+        };
+        let (dir, active) = match spool.lock() {
+            Ok(s) => (s.dir().to_path_buf(), s.active()),
+            Err(_) => return,
+        };
+        let mut send = |body: Vec<u8>| -> Result<(), String> {
+            let resp = client
+                .post(&url)
+                .header("content-type", "application/x-ndjson")
+                .body(body)
+                .send()
+                .map_err(|e| e.to_string())?;
+            if resp.status().is_success() {
+                Ok(())
+            } else {
+                Err(format!("HTTP {}", resp.status()))
+            }
+        };
+        let mut backoff = SPOOL_FLUSH;
+        let mut failing = false;
+        loop {
+            let last = stop.load(Ordering::Relaxed);
+            if let Ok(mut s) = spool.lock() {
+                if last {
+                    s.close();
+                } else {
+                    s.tick();
+                }
+            }
+            match spool::forward_once(&dir, &active, &metrics, &mut send) {
+                Ok(n) => {
+                    if failing {
+                        tracing::info!(url = %url, "forwarder: receiver reachable again");
+                    }
+                    if n > 0 {
+                        tracing::debug!(alerts = n, "forwarded");
+                    }
+                    failing = false;
+                    backoff = SPOOL_FLUSH;
+                }
+                Err(e) => {
+                    metrics.forward_errors.fetch_add(1, Ordering::Relaxed);
+                    if !failing {
+                        tracing::warn!(url = %url, "forwarder: {e}; alerts stay in the spool and are retried");
+                    }
+                    failing = true;
+                    backoff = (backoff * 2).min(FORWARD_BACKOFF_MAX);
+                }
+            }
+            if last {
+                break;
+            }
+            let until = Instant::now() + backoff;
+            while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    })
 }
 
 /// How often a learning baseline is written while events flow (and once at stop).
@@ -236,9 +329,11 @@ fn serve_metrics(addr: std::net::SocketAddr, metrics: Arc<Metrics>) -> anyhow::R
     Ok(())
 }
 
-/// Where alerts go: the output (JSON lines) after de-duplication.
+/// Where alerts go: the output (JSON lines) after de-duplication, and the spool.
 struct Sink {
     output: BufWriter<Box<dyn Write>>,
+    spool: Option<Arc<std::sync::Mutex<Spool>>>,
+    lines: Vec<String>,
     dedup: Dedup,
     metrics: Arc<Metrics>,
     started: Instant,
@@ -260,6 +355,20 @@ impl Sink {
                 self.error.get_or_insert(e);
             }
             self.metrics.alerts_emitted.fetch_add(1, Ordering::Relaxed);
+            if self.spool.is_some() {
+                self.lines.push(line);
+            }
+        }
+        if let (Some(spool), false) = (&self.spool, self.lines.is_empty()) {
+            match spool.lock() {
+                Ok(mut s) => {
+                    if let Err(e) = s.append(&self.lines) {
+                        tracing::error!("{e}");
+                    }
+                }
+                Err(_) => tracing::error!("spool lock poisoned"),
+            }
+            self.lines.clear();
         }
     }
 }
@@ -328,8 +437,29 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
         None => Box::new(std::io::stdout().lock()),
     });
+    let spool = match &args.spool {
+        Some(dir) => Some(Arc::new(std::sync::Mutex::new(Spool::open(
+            dir,
+            args.spool_max_bytes,
+            SPOOL_FLUSH,
+            metrics.clone(),
+        )?))),
+        None => None,
+    };
+    let forward_stop = Arc::new(AtomicBool::new(false));
+    let forward = match (&args.forward, &spool) {
+        (Some(url), Some(spool)) => Some(forwarder(
+            url.clone(),
+            spool.clone(),
+            metrics.clone(),
+            forward_stop.clone(),
+        )),
+        _ => None,
+    };
     let sink = Sink {
         output,
+        spool,
+        lines: Vec::new(),
         dedup: Dedup::new(args.dedup_window, MAX_DEDUP_GROUPS),
         metrics: metrics.clone(),
         started: Instant::now(),
@@ -472,6 +602,10 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     }
     metrics.set_ready(false);
     pipeline.save_baseline();
+    forward_stop.store(true, Ordering::Relaxed);
+    if let Some(f) = forward {
+        let _ = f.join();
+    }
     let mut sink = pipeline.sink;
     if let Some(e) = sink.error.take() {
         return Err(e).context("writing alerts");

@@ -21,6 +21,7 @@ pub mod metadata;
 pub mod metrics;
 pub mod netlink;
 pub mod process;
+pub mod spool;
 
 use std::collections::HashMap;
 use std::sync::Arc;

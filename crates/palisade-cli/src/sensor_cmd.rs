@@ -26,9 +26,10 @@ use palisade_sensor::{
 #[derive(Debug, Subcommand)]
 pub enum SensorCommand {
     /// Watch this node: processes, sensitive file opens, connections, ptrace, module loads,
-    /// setuid; alerts as JSON lines. Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN for
-    /// reading other processes' /proc entries is not required).
-    Run(RunArgs),
+    /// setuid; alerts as JSON lines. Needs root or the capabilities listed in README.md
+    /// (CAP_BPF, CAP_PERFMON, CAP_SYS_RESOURCE, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH;
+    /// CAP_NET_ADMIN for the netlink fallback).
+    Run(Box<RunArgs>),
     /// Rule evaluation alone: decode + process table + every built-in rule over a mix of
     /// synthetic records on one thread; events per second as JSON.
     Bench(BenchArgs),

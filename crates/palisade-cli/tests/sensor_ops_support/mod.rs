@@ -104,8 +104,23 @@ impl Sensor {
     }
 
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Sensor {
+        Sensor::start_wrapped(dir, &[], args)
+    }
+
+    /// Runs the sensor through `wrapper` (a program and its arguments, which then execs the
+    /// palisade binary given as its last argument), e.g. `setpriv ... --`.
+    pub fn start_wrapped(dir: tempfile::TempDir, wrapper: &[&str], args: &[&str]) -> Sensor {
         let alerts = dir.path().join("alerts.jsonl");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        let bin = env!("CARGO_BIN_EXE_palisade");
+        let mut cmd = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut c = Command::new(program);
+                c.args(rest).arg(bin);
+                c
+            }
+            None => Command::new(bin),
+        };
+        let mut child = cmd
             .args(["-v", "sensor", "run", "--duration", "120", "-o"])
             .arg(&alerts)
             .args(args)
@@ -149,6 +164,10 @@ impl Sensor {
             std::thread::sleep(Duration::from_millis(100));
         }
         s
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn log(&self) -> String {

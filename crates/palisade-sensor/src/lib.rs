@@ -7,6 +7,11 @@
 //! between events, [`fields`] serves the `syscall` fields to the rule engine, [`builtin`]
 //! holds Palisade's own node rules (embedded from `rules/node/`), and [`alert`] shapes rule
 //! hits. [`Detector`] ties the pure part together: event in, alerts out.
+//!
+//! Operations: [`netlink`] is the fallback collector (exec/exit from the process connector),
+//! [`metrics`] counts for `/metrics` and `/healthz`, [`dedup`] suppresses repeats,
+//! [`drift_policy`] allows listed executables for rules tagged `drift`, [`baseline`] learns
+//! per image and raises anomaly alerts, [`spool`] buffers alerts on disk for forwarding.
 
 pub mod alert;
 pub mod baseline;

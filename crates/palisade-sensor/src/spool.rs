@@ -12,7 +12,10 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicU64,
+    Ordering::{Relaxed, SeqCst},
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -143,12 +146,13 @@ impl Spool {
             let seq = self.next_seq;
             self.next_seq += 1;
             let path = self.dir.join(format!("{seq:020}{SUFFIX}"));
+            // Marked active before it exists, so the forwarder never takes it for closed.
+            self.active.store(seq, SeqCst);
             let file = OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&path)
                 .map_err(io(&path))?;
-            self.active.store(seq, Relaxed);
             self.current = Some(Current {
                 seq,
                 file,
@@ -196,7 +200,7 @@ impl Spool {
     /// Closes the current segment (it becomes sendable).
     pub fn close(&mut self) {
         if self.current.take().is_some() {
-            self.active.store(u64::MAX, Relaxed);
+            self.active.store(u64::MAX, SeqCst);
         }
     }
 
@@ -208,7 +212,7 @@ impl Spool {
             .filter_map(|(_, p)| std::fs::metadata(p).ok())
             .map(|m| m.len())
             .sum();
-        let active = self.active.load(Relaxed);
+        let active = self.active.load(SeqCst);
         for (seq, path) in all {
             if total <= self.max_bytes {
                 break;
@@ -244,7 +248,7 @@ pub fn forward_once(
 ) -> Result<u64, String> {
     let mut delivered = 0;
     for (seq, path) in segments(dir) {
-        if seq == active.load(Relaxed) {
+        if seq == active.load(SeqCst) {
             break;
         }
         let body = match std::fs::read(&path) {

@@ -1,8 +1,9 @@
 //! The sensor's minimal privileges, measured: uid 0 with the capability bounding set cut to
 //! CAP_BPF + CAP_PERFMON (eBPF) plus CAP_SYS_PTRACE (to read /proc/<pid>/exe and cwd of
 //! processes of other users), nothing else (no CAP_SYS_ADMIN, not privileged), sees a
-//! container's exec with its attribution; the netlink fallback needs only CAP_SYS_PTRACE on
-//! this kernel; without CAP_BPF the eBPF collector fails with a clear error. Uses
+//! container's exec with its attribution; without CAP_BPF the default collector falls back to
+//! netlink (which needs only CAP_SYS_PTRACE on this kernel) and says so, and a forced eBPF
+//! collector fails with a clear error. Uses
 //! `setpriv` (util-linux). Needs root, a BTF kernel, dockerd and the test rootfs; never
 //! skips.
 
@@ -99,10 +100,20 @@ fn ebpf_with_bpf_perfmon_and_sys_ptrace_only() {
 }
 
 #[test]
-fn netlink_with_sys_ptrace_only() {
+fn without_cap_bpf_auto_falls_back_to_netlink() {
     ensure_image();
-    let sensor = start_with(&["sys_ptrace"], &["--collector", "netlink"]);
+    // The default collector (auto): eBPF cannot load, the sensor says so and keeps running.
+    let sensor = start_with(&["sys_ptrace"], &[]);
     assert_eq!(effective_caps(sensor.pid()), 1 << CAP_SYS_PTRACE);
+    let log = sensor.log();
+    assert!(
+        log.contains("eBPF unavailable") && log.contains("falling back to the netlink"),
+        "{log}"
+    );
+    assert!(
+        log.contains("collector=\"netlink\"") || log.contains("collector=netlink"),
+        "{log}"
+    );
     let shell = shell_as_user(
         &sensor,
         &format!("pal-ops-{}-caps-netlink", std::process::id()),

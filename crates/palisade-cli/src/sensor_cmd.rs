@@ -574,7 +574,8 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
                 tracing::warn!(
                     lost = %lost.join(","),
                     "netlink collector: exec and exit only; {} rule(s) need open, connect, \
-                     ptrace, module or setuid events and are lost",
+                     ptrace, module or setuid events and are lost; execs of processes that \
+                     exit before /proc is read are counted, not evaluated",
                     lost.len()
                 );
             }
@@ -590,6 +591,9 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
                     metrics
                         .decode_errors
                         .store(stats.malformed, Ordering::Relaxed);
+                    metrics
+                        .netlink_vanished
+                        .store(stats.vanished, Ordering::Relaxed);
                     if stats.overruns > last_overruns {
                         tracing::warn!(
                             total = stats.overruns,
@@ -631,6 +635,13 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         anomalies = metrics.anomalies.load(Ordering::Relaxed),
         "sensor: stopped"
     );
+    let vanished = metrics.netlink_vanished.load(Ordering::Relaxed);
+    if vanished > 0 {
+        tracing::warn!(
+            "{vanished} exec(s) not evaluated: the process exited before /proc could be read \
+             (netlink collector)"
+        );
+    }
     if total_drops > 0 {
         tracing::warn!("{total_drops} events dropped ({})", dropped.join(" "));
     }

@@ -56,6 +56,8 @@ pub struct Metrics {
     pub spool_lost: AtomicU64,
     pub spool_bytes: AtomicU64,
     pub forward_errors: AtomicU64,
+    /// Netlink collector: execs whose process was gone before /proc could be read.
+    pub netlink_vanished: AtomicU64,
 }
 
 impl Metrics {
@@ -82,6 +84,7 @@ impl Metrics {
             spool_lost: AtomicU64::new(0),
             spool_bytes: AtomicU64::new(0),
             forward_errors: AtomicU64::new(0),
+            netlink_vanished: AtomicU64::new(0),
         }
     }
 
@@ -205,7 +208,7 @@ impl Metrics {
                 self.drops(k)
             );
         }
-        let counters: [(&str, &str, &AtomicU64); 11] = [
+        let counters: [(&str, &str, &AtomicU64); 12] = [
             (
                 "palisade_sensor_decode_errors_total",
                 "Records that did not decode.",
@@ -245,6 +248,12 @@ impl Metrics {
                 "palisade_sensor_spool_lost_total",
                 "Alerts deleted unsent because the spool reached its size bound.",
                 &self.spool_lost,
+            ),
+            (
+                "palisade_sensor_netlink_vanished_total",
+                "Netlink collector: execs not evaluated because the process exited before \
+                 /proc could be read.",
+                &self.netlink_vanished,
             ),
             (
                 "palisade_sensor_forward_errors_total",

@@ -395,8 +395,15 @@ impl NetlinkCollector {
         let _ = sock.set_rx_buf_sz(8 << 20);
         sock.send(&subscription(addr.port_number(), PROC_CN_MCAST_LISTEN), 0)
             .map_err(io("subscribing"))?;
-        sock.set_non_blocking(true)
-            .map_err(io("non-blocking mode"))?;
+        // Blocking reads with a timeout: an exec is read from /proc as soon as it is
+        // announced (short-lived processes are gone within milliseconds), and the loop still
+        // wakes up to look at its stop condition.
+        nix::sys::socket::setsockopt(
+            &sock,
+            nix::sys::socket::sockopt::ReceiveTimeout,
+            &nix::sys::time::TimeVal::new(0, 100_000),
+        )
+        .map_err(|e| io("receive timeout")(std::io::Error::from(e)))?;
         Ok(NetlinkCollector { sock })
     }
 
@@ -453,10 +460,14 @@ impl NetlinkCollector {
                         tracing::debug!("netlink datagram: {e}");
                     }
                 },
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // The receive timeout passed, or a signal arrived.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
+                    ) => {}
                 // ENOBUFS: the socket's buffer overflowed; events were lost.
                 Err(e) if e.raw_os_error() == Some(105) => stats.overruns += 1,
                 Err(e) => return Err(io("receiving")(e)),

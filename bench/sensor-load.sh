@@ -4,12 +4,13 @@
 # is refused at once) for SECS seconds while `palisade sensor run` watches the node. Prints
 # the sensor's CPU use (share of one core), peak RSS, events seen and drops.
 # Usage: bench/sensor-load.sh [EXECS] [CONNECTS] [SECS]   (root; release build)
+# PALISADE_SENSOR_ARGS adds `sensor run` options (e.g. "--collector netlink --listen 127.0.0.1:0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 execs=${1:-1000} connects=${2:-5000} secs=${3:-20}
 bin=${PALISADE_BIN:-${CARGO_TARGET_DIR:-target}/release/palisade}
 out=$(mktemp -d)
-PALISADE_REPORT_PEAK_RSS=1 "$bin" -v sensor run --duration $((secs * 3 + 10)) -o "$out/alerts.jsonl" 2>"$out/sensor.log" &
+PALISADE_REPORT_PEAK_RSS=1 "$bin" -v sensor run ${PALISADE_SENSOR_ARGS:-} --duration $((secs * 3 + 10)) -o "$out/alerts.jsonl" 2>"$out/sensor.log" &
 pid=$!
 until grep -q "sensor: collecting" "$out/sensor.log"; do sleep 0.2; done
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }

@@ -365,6 +365,12 @@ impl Engine {
         self.rules.iter().filter(|r| r.meta.enabled).count()
     }
 
+    /// Indexes of the enabled rules an event whose index field is `key` can match (those that
+    /// pin the index field to `key`, and those that do not pin it), in definition order.
+    pub fn candidates(&self, key: &str) -> &[u32] {
+        self.by_key.get(key).unwrap_or(&self.unkeyed)
+    }
+
     /// Indexes of every enabled rule that matches the event, in definition order.
     pub fn evaluate<E: Event + ?Sized>(&self, ev: &E, hits: &mut Vec<usize>) {
         let candidates = ev

@@ -11,7 +11,7 @@ pub mod condition;
 pub mod diag;
 mod engine;
 pub mod event;
-mod glob;
+pub mod glob;
 pub mod items;
 mod ruleset;
 

@@ -60,13 +60,27 @@ pub struct NodeAlert {
     pub remediation: Option<String>,
     pub count: u64,
     pub last_seen: String,
+    /// Repeats of this alert (same rule, container, executable and key evidence) suppressed
+    /// within the de-duplication window before this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<u64>,
     /// The kernel event as decoded.
     pub evidence: NodeEvent,
 }
 
 impl NodeAlert {
     pub fn new(rule: &CompiledRule, r: &NodeRecord<'_>, time: String, node: Option<&str>) -> Self {
-        let m = &rule.meta;
+        Self::from_meta(&rule.meta, rule.render_output(r), r, time, node)
+    }
+
+    /// An alert of a rule that is not in the engine (anomalies), with its message.
+    pub fn from_meta(
+        m: &palisade_rules::RuleMeta,
+        message: String,
+        r: &NodeRecord<'_>,
+        time: String,
+        node: Option<&str>,
+    ) -> Self {
         let e = r.event;
         NodeAlert {
             id: format!(
@@ -100,9 +114,10 @@ impl NodeAlert {
                 ancestors: r.ancestors.iter().map(|a| a.to_string()).collect(),
             },
             mitre: mitre(m),
-            message: rule.render_output(r),
+            message,
             remediation: m.remediation.clone(),
             count: 1,
+            suppressed: None,
             evidence: e.clone(),
         }
     }

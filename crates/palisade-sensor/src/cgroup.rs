@@ -120,8 +120,13 @@ pub fn from_names(names: &[&str]) -> Attribution {
 /// hierarchy is preferred (every runtime places containers in them), then the unified line,
 /// then any other line naming a container.
 pub fn from_proc_cgroup(text: &str) -> Attribution {
-    let mut fallback = Attribution::Host;
-    let mut best: Option<(u8, Attribution)> = None;
+    best_line(text).map_or(Attribution::Host, |(_, a)| a)
+}
+
+/// The cgroup path [`from_proc_cgroup`] decides on, with its attribution.
+fn best_line(text: &str) -> Option<(&str, Attribution)> {
+    let mut fallback = None;
+    let mut best: Option<(u8, &str, Attribution)> = None;
     for line in text.lines().take(64) {
         let mut it = line.splitn(3, ':');
         let (Some(_id), Some(controllers), Some(path)) = (it.next(), it.next(), it.next()) else {
@@ -141,12 +146,35 @@ pub fn from_proc_cgroup(text: &str) -> Attribution {
         } else {
             2
         };
-        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
-            best = Some((rank, a.clone()));
+        if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+            best = Some((rank, path, a.clone()));
         }
-        fallback = a;
+        fallback = Some((path, a));
     }
-    best.map(|(_, a)| a).unwrap_or(fallback)
+    best.map(|(_, p, a)| (p, a)).or(fallback)
+}
+
+/// The cgroup names of a `/proc/<pid>/cgroup` text, leaf first, three at most (the shape the
+/// kernel side sends): the path that names a container, else the unified (v2) or memory path.
+pub fn names_from_proc_cgroup(text: &str) -> Vec<String> {
+    let path = best_line(text).map(|(p, _)| p).or_else(|| {
+        text.lines().take(64).find_map(|l| {
+            let mut it = l.splitn(3, ':');
+            let (_, c, p) = (it.next()?, it.next()?, it.next()?);
+            (c.is_empty() || c.split(',').any(|c| c == "memory")).then_some(p)
+        })
+    });
+    let mut names: Vec<String> = path
+        .unwrap_or("/")
+        .rsplit('/')
+        .filter(|p| !p.is_empty())
+        .take(3)
+        .map(str::to_string)
+        .collect();
+    if names.is_empty() {
+        names.push("/".into());
+    }
+    names
 }
 
 #[cfg(test)]
@@ -258,6 +286,25 @@ mod tests {
         assert_eq!(
             from_names(&["session-1.scope", "user-0.slice", "user.slice"]),
             Attribution::Host
+        );
+    }
+
+    #[test]
+    fn names_for_the_netlink_collector() {
+        let v1 = format!("3:blkio:/\n11:memory:/docker/{ID}\n0::/\n");
+        assert_eq!(
+            names_from_proc_cgroup(&v1),
+            vec![ID.to_string(), "docker".into()]
+        );
+        let names = names_from_proc_cgroup(&format!(
+            "0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-{ID}.scope\n"
+        ));
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert_eq!(from_names(&refs), c(Runtime::Containerd));
+        assert_eq!(names_from_proc_cgroup("0::/\n"), vec!["/".to_string()]);
+        assert_eq!(
+            names_from_proc_cgroup("0::/user.slice/user-0.slice/session-3.scope\n"),
+            vec!["session-3.scope", "user-0.slice", "user.slice"]
         );
     }
 

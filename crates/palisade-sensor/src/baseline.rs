@@ -458,6 +458,7 @@ mod tests {
             a0: 10,
             a1: 443,
             addr: Some("2001:db8::1".parse().unwrap()),
+            ..Default::default()
         };
         assert_eq!(
             observation(&e, Some("/bin/curl")),

@@ -171,6 +171,7 @@ mod tests {
             a0: 0,
             a1: 0,
             addr: None,
+            ..Default::default()
         };
         let attribution = if container == "host" {
             Attribution::Host

@@ -319,6 +319,7 @@ pub fn exec_event(tgid: u32, tid: u32, ts_ns: u64) -> Option<NodeEvent> {
         a0: 0,
         a1: 0,
         addr: None,
+        ..Default::default()
     })
 }
 
@@ -344,6 +345,7 @@ pub fn exit_event(pid: u32, tgid: u32, code: u32, ts_ns: u64) -> Option<NodeEven
         a0: i64::from(code),
         a1: 0,
         addr: None,
+        ..Default::default()
     })
 }
 

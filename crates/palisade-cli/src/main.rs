@@ -8,6 +8,7 @@ mod posture_cmd;
 mod progress;
 mod report_cmd;
 mod rules_cmd;
+mod sensor_bench;
 mod sensor_cmd;
 
 use std::path::PathBuf;

@@ -39,7 +39,7 @@ pub enum SensorCommand {
 pub struct BenchArgs {
     /// Number of events.
     #[arg(long, default_value_t = 2_000_000)]
-    events: usize,
+    pub events: usize,
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +225,7 @@ enum CollectorChoice {
 }
 
 /// Largest number of processes remembered between their exec and exit.
-const MAX_PROCESSES: usize = 65_536;
+pub(crate) const MAX_PROCESSES: usize = 65_536;
 /// Alert groups the de-duplication remembers at most.
 const MAX_DEDUP_GROUPS: usize = 16_384;
 /// /healthz turns 503 when the collector loop has not polled for this long.
@@ -420,7 +420,7 @@ fn open_collector(choice: CollectorChoice) -> anyhow::Result<Source> {
 pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     let args = match cmd {
         SensorCommand::Run(args) => args,
-        SensorCommand::Bench(b) => return bench(b),
+        SensorCommand::Bench(b) => return crate::sensor_bench::bench(b.events),
     };
     let engine = compile(args)?;
     let rules = engine.enabled_count();
@@ -645,103 +645,5 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     if total_drops > 0 {
         tracing::warn!("{total_drops} events dropped ({})", dropped.join(" "));
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// A mix of records as a busy node produces them: execs of ordinary programs in containers,
-/// opens below /etc, connects, exits, and a few that raise alerts.
-fn bench_records() -> Vec<Vec<u8>> {
-    use palisade_sensor::decode::encode;
-    use palisade_sensor::NodeEvent;
-    let id = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
-    let base = |kind, comm: &str, pid: u32| NodeEvent {
-        kind,
-        pid,
-        tid: pid,
-        ppid: 1,
-        uid: 1000,
-        gid: 1000,
-        ts_ns: 1,
-        cgroup_id: 1,
-        comm: comm.into(),
-        pcomm: "containerd-shim".into(),
-        cgroups: vec![id.into(), "docker".into(), String::new()],
-        path: None,
-        args: vec![],
-        cwd: None,
-        args_truncated: false,
-        a0: 0,
-        a1: 0,
-        addr: None,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    for (i, prog) in [
-        "python3", "node", "java", "nginx", "ls", "cat", "sh", "curl", "git", "make",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let pid = 1000 + i as u32;
-        let mut e = base(Kind::Exec, prog, pid);
-        e.path = Some(format!("/usr/bin/{prog}"));
-        e.args = vec![
-            prog.to_string(),
-            "--flag".into(),
-            "/srv/app/file.txt".into(),
-        ];
-        out.push(encode(&e));
-        let mut o = base(Kind::Open, prog, pid);
-        o.path = Some(if i == 5 {
-            "/etc/shadow".into()
-        } else {
-            "/etc/hosts".into()
-        });
-        out.push(encode(&o));
-        for port in [443, 5432, 6379, 8080, 53] {
-            let mut c = base(Kind::Connect, prog, pid);
-            c.addr = Some(
-                "127.0.0.1"
-                    .parse()
-                    .unwrap_or(std::net::Ipv4Addr::LOCALHOST.into()),
-            );
-            c.a1 = port;
-            out.push(encode(&c));
-        }
-        out.push(encode(&base(Kind::Exit, prog, pid)));
-    }
-    out
-}
-
-fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let (engine, diags) = builtin_ruleset().compile(&NodeFields);
-    anyhow::ensure!(diags.is_empty(), "built-in rules: {diags:?}");
-    let mut detector = Detector::new(
-        engine,
-        ProcessTable::new(MAX_PROCESSES, false),
-        std::collections::HashMap::new(),
-        None,
-    );
-    let records = bench_records();
-    let mut alerts = Vec::new();
-    let mut total_alerts = 0usize;
-    let start = Instant::now();
-    for i in 0..args.events {
-        let ev = decode(&records[i % records.len()])?;
-        alerts.clear();
-        detector.process(&ev, &mut alerts);
-        total_alerts += alerts.len();
-    }
-    let secs = start.elapsed().as_secs_f64();
-    let report = serde_json::json!({
-        "events": args.events,
-        "seconds": secs,
-        "events_per_second": (args.events as f64 / secs).round(),
-        "alerts": total_alerts,
-        "rules": detector.engine().enabled_count(),
-    });
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &report)?;
-    writeln!(stdout)?;
     Ok(ExitCode::SUCCESS)
 }

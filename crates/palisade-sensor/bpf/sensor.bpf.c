@@ -117,6 +117,17 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
+// User space reads the ring every few milliseconds instead of being woken for each record
+// (a wakeup per record cost the sensor more CPU than the records themselves); a burst that
+// fills the ring past this many bytes wakes it at once.
+#define WAKEUP_BYTES (1024 * 1024)
+
+static __always_inline void submit_event(void *e)
+{
+	u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, queued > WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void count_drop(u32 kind)
 {
 	u64 *n = bpf_map_lookup_elem(&drops, &kind);
@@ -253,7 +264,7 @@ int BPF_PROG(pal_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 		len = ARGS_LEN;
 	if (bpf_probe_read_user(e->args, len, (void *)start) == 0)
 		e->a0 = len;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -267,7 +278,7 @@ int BPF_PROG(pal_exit, struct task_struct *p)
 	if (!e)
 		return 0;
 	e->a0 = BPF_CORE_READ(p, exit_code) >> 8;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -453,7 +464,7 @@ static __always_inline int on_open(long dfd, const char *upath, long flags, long
 		walk_dentry(e, base);
 	e->a0 = flags;
 	e->a1 = mode;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -490,7 +501,7 @@ static __always_inline int on_unlink(long dfd, const char *upath, long flags, lo
 		walk_dentry(e, base);
 	e->a0 = flags;
 	e->a1 = nr;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -516,7 +527,7 @@ static __always_inline int on_rename(long olddfd, const char *from, long newdfd,
 	else if (rel_to)
 		walk_dentry(e, to_base);
 	e->a1 = nr;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -537,7 +548,7 @@ static __always_inline int on_chmod(long dfd, const char *upath, long mode, long
 		walk_dentry(e, base);
 	e->a0 = mode;
 	e->a1 = nr;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -555,7 +566,7 @@ static __always_inline int on_fchmod(long fd, long mode, long nr)
 	walk_dentry(e, BPF_CORE_READ(f, f_path.dentry));
 	e->a0 = mode;
 	e->a1 = nr;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -571,7 +582,7 @@ static __always_inline int on_namespace(long flags, long nr, long fd)
 	e->a0 = flags;
 	e->a1 = nr;
 	e->a2 = fd;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -582,7 +593,7 @@ static __always_inline int simple(u32 kind, s64 a0, s64 a1)
 		return 0;
 	e->a0 = a0;
 	e->a1 = a1;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -661,7 +672,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 				return 0;
 			bpf_probe_read_user_str(e->path, 108, (void *)(si + 2));
 			e->a0 = family;
-			bpf_ringbuf_submit(e, 0);
+			submit_event(e);
 			return 0;
 		}
 		if (family != 2 && family != 10) // AF_INET, AF_INET6
@@ -677,7 +688,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 			bpf_probe_read_user(e->addr, 4, (void *)(si + 4));
 		else
 			bpf_probe_read_user(e->addr, 16, (void *)(si + 8));
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 		return 0;
 	}
 	case NR_ptrace:
@@ -720,7 +731,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 		bpf_probe_read_user_str(e->args + PATH_LEN, PATH_LEN, (void *)dx);
 		e->a0 = regs->r10;
 		e->a1 = id;
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 		return 0;
 	case NR_umount2:
 		e = reserve(PAL_UMOUNT);
@@ -729,7 +740,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 		bpf_probe_read_user_str(e->path, PATH_LEN, (void *)di);
 		e->a0 = si;
 		e->a1 = id;
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 		return 0;
 	case NR_setns:
 		return on_namespace(si, id, di);
@@ -777,7 +788,7 @@ int BPF_PROG(pal_sys_enter, struct pt_regs *regs, long id)
 		bpf_probe_read_user_str(e->path, PATH_LEN, (void *)di);
 		e->a0 = si;
 		e->a1 = id;
-		bpf_ringbuf_submit(e, 0);
+		submit_event(e);
 		return 0;
 	}
 	return 0;
@@ -821,6 +832,6 @@ int BPF_PROG(pal_sys_exit, struct pt_regs *regs, long ret)
 		BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_daddr);
 		BPF_CORE_READ_INTO(&e->addr2, sk, __sk_common.skc_v6_rcv_saddr);
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }

@@ -11,6 +11,10 @@ use libbpf_rs::{Link, MapCore, MapFlags, Object, ObjectBuilder, RingBufferBuilde
 
 use crate::decode::Kind;
 
+/// How long a poll waits: the kernel side does not wake user space per record (only when the
+/// ring is filling up), so records are read in batches at least this often.
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+
 /// The compiled eBPF object.
 pub static OBJECT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/sensor.bpf.o"));
 
@@ -127,7 +131,7 @@ impl Collector {
             if stop() || until.is_some_and(|u| Instant::now() >= u) {
                 break;
             }
-            match rb.poll(Duration::from_millis(100)) {
+            match rb.poll(POLL_INTERVAL) {
                 Ok(()) => {}
                 // EINTR: a signal arrived; look at `stop` again.
                 Err(e) if e.kind() == libbpf_rs::ErrorKind::Interrupted => {}

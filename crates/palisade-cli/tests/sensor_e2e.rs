@@ -7,73 +7,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const IMAGE: &str = "palisade-test/sensor:1";
-
-fn docker(args: &[&str]) -> (bool, String) {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("running docker (install docker.io)");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-            + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
-fn rootfs() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = std::env::var_os("PALISADE_TEST_IMAGES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("test-images"));
-    let rootfs = dir.join("rootfs");
-    assert!(
-        rootfs.join("bin").exists(),
-        "{} missing: run tests/images/build.sh (or set PALISADE_TEST_IMAGES)",
-        rootfs.display()
-    );
-    rootfs
-}
-
-/// Imports the test rootfs as IMAGE unless it is there already.
-fn ensure_image() {
-    let (ok, msg) = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    assert!(
-        ok,
-        "dockerd is not running (tests/images/start-dockerd.sh): {msg}"
-    );
-    if docker(&["image", "inspect", IMAGE]).0 {
-        return;
-    }
-    let rootfs = rootfs();
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "tar -C '{}' -c . | docker import - {IMAGE}",
-            rootfs.display()
-        ))
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "docker import failed");
-}
-
-struct Containers(Vec<String>);
-
-impl Drop for Containers {
-    fn drop(&mut self) {
-        for c in &self.0 {
-            let _ = docker(&["rm", "-f", c]);
-        }
-    }
-}
+mod sensor_support;
+use sensor_support::{docker, ensure_image, Containers, IMAGE};
 
 #[test]
 fn sensor_alerts_on_real_container_behaviour() {

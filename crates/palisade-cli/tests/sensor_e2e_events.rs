@@ -10,68 +10,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const IMAGE: &str = "palisade-test/sensor:1";
-
-fn docker(args: &[&str]) -> (bool, String) {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("running docker (install docker.io)");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-            + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
-/// Imports the test rootfs as IMAGE unless it is there already.
-fn ensure_image() {
-    let (ok, msg) = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    assert!(
-        ok,
-        "dockerd is not running (tests/images/start-dockerd.sh): {msg}"
-    );
-    if docker(&["image", "inspect", IMAGE]).0 {
-        return;
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = std::env::var_os("PALISADE_TEST_IMAGES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("test-images"));
-    let rootfs = dir.join("rootfs");
-    assert!(
-        rootfs.join("bin").exists(),
-        "{} missing: run tests/images/build.sh (or set PALISADE_TEST_IMAGES)",
-        rootfs.display()
-    );
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "tar -C '{}' -c . | docker import - {IMAGE}",
-            rootfs.display()
-        ))
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "docker import failed");
-}
-
-struct Containers(Vec<String>);
-
-impl Drop for Containers {
-    fn drop(&mut self) {
-        for c in &self.0 {
-            let _ = docker(&["rm", "-f", c]);
-        }
-    }
-}
+mod sensor_support;
+use sensor_support::{docker, ensure_image, Containers, IMAGE};
 
 /// One container: its name suffix, extra `docker run` options, command, and the rules it
 /// must raise (exactly).

@@ -3,11 +3,11 @@
 //! Needs root, a BTF kernel, dockerd (`tests/images/start-dockerd.sh`) and the test rootfs
 //! (`tests/images/build.sh`); a missing piece fails the test, it never skips.
 
-mod sensor_ops_support;
+mod sensor_support;
 
 use std::time::Duration;
 
-use sensor_ops_support::{docker, ensure_image, http_get, Containers, Sensor, IMAGE};
+use sensor_support::{docker, ensure_image, http_get, Containers, Sensor, IMAGE};
 
 #[test]
 fn metrics_health_and_dedup_on_a_real_run() {

@@ -7,12 +7,12 @@
 //! `setpriv` (util-linux). Needs root, a BTF kernel, dockerd and the test rootfs; never
 //! skips.
 
-mod sensor_ops_support;
+mod sensor_support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use sensor_ops_support::{docker, ensure_image, Containers, Sensor, IMAGE};
+use sensor_support::{docker, ensure_image, Containers, Sensor, IMAGE};
 
 const CAP_SYS_PTRACE: u32 = 19;
 const CAP_PERFMON: u32 = 38;
@@ -135,7 +135,7 @@ fn ebpf_without_cap_bpf_is_a_clear_error() {
         .output()
         .expect("setpriv (util-linux)");
     assert!(!out.status.success());
-    let err = sensor_ops_support::strip_ansi(&String::from_utf8_lossy(&out.stderr));
+    let err = sensor_support::strip_ansi(&String::from_utf8_lossy(&out.stderr));
     assert!(err.contains("starting the eBPF collector"), "{err}");
     assert!(err.contains("CAP_BPF"), "{err}");
 }

@@ -2,13 +2,13 @@
 //! drift policies (`--drift-policy`), on real containers with the real eBPF collector.
 //! Needs root, a BTF kernel, dockerd and the test rootfs; never skips.
 
-mod sensor_ops_support;
+mod sensor_support;
 
 use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
 
-use sensor_ops_support::{docker, ensure_image, http_get, Containers, Sensor, IMAGE};
+use sensor_support::{docker, ensure_image, http_get, Containers, Sensor, IMAGE};
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {
@@ -218,7 +218,7 @@ fn bad_drift_policy_is_rejected_with_its_line() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let err = sensor_ops_support::strip_ansi(&String::from_utf8_lossy(&out.stderr));
+    let err = sensor_support::strip_ansi(&String::from_utf8_lossy(&out.stderr));
     assert!(
         err.contains(&format!(
             "{}:3: executable \"relative/path\"",

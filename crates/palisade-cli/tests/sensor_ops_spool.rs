@@ -4,7 +4,7 @@
 //! batches, and the spool is emptied. Needs root, a BTF kernel, dockerd and the test
 //! rootfs; never skips.
 
-mod sensor_ops_support;
+mod sensor_support;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -12,7 +12,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sensor_ops_support::{docker, ensure_image, http_get, Containers, Sensor, IMAGE};
+use sensor_support::{docker, ensure_image, http_get, Containers, Sensor, IMAGE};
 
 /// A minimal HTTP receiver: records (content-type, body) of each POST, answers 200.
 fn receiver(listener: TcpListener, got: Arc<Mutex<Vec<(String, String)>>>) {

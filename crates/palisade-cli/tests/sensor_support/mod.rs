@@ -1,4 +1,4 @@
-//! Helpers of the `sensor_ops*` tests: docker, the test image, a running sensor whose log and
+//! Helpers of the sensor end-to-end tests (`sensor_e2e*`, `sensor_ops*`): docker, the test image, a running sensor whose log and
 //! alerts can be waited on, and a plain HTTP/1.0 GET.
 #![allow(dead_code)]
 

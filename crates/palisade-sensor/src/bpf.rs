@@ -12,7 +12,8 @@ use libbpf_rs::{Link, MapCore, MapFlags, Object, ObjectBuilder, RingBufferBuilde
 use crate::decode::Kind;
 
 /// How long a poll waits: the kernel side does not wake user space per record (only when the
-/// ring is filling up), so records are read in batches at least this often.
+/// ring is filling up), so records are read in batches at least this often (after each poll,
+/// woken or not).
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// The compiled eBPF object.
@@ -137,6 +138,9 @@ impl Collector {
                 Err(e) if e.kind() == libbpf_rs::ErrorKind::Interrupted => {}
                 Err(e) => return Err(ctx("polling the ring buffer")(e)),
             }
+            // The poll only reads a ring the kernel woke it for; records submitted without a
+            // wakeup are read here, every POLL_INTERVAL.
+            rb.consume().map_err(ctx("reading the ring buffer"))?;
             if last_tick.elapsed() >= Duration::from_secs(1) {
                 last_tick = Instant::now();
                 on_tick(self);

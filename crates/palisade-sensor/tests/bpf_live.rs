@@ -274,3 +274,41 @@ fn collector_sees_file_namespace_and_socket_events() {
     assert!(bpf.contains(&5), "BPF_PROG_LOAD in {bpf:?}");
     assert_eq!(collector.drops().unwrap().total(), 0);
 }
+
+/// Records reach user space while the collector runs, not only when it stops: the kernel side
+/// submits without waking user space, so the collector must read the ring on its own. The child
+/// starts from the first tick, after polling has begun.
+#[test]
+fn records_are_read_while_running_not_only_at_the_end() {
+    let collector = Collector::load().expect("loading the eBPF programs (run as root)");
+    let pid = std::cell::Cell::new(0u32);
+    let seen = std::cell::Cell::new(false);
+    let start = Instant::now();
+    let until = start + Duration::from_secs(20);
+    collector
+        .run(
+            Some(until),
+            &|| seen.get(),
+            &mut |b| {
+                if let Ok(e) = decode(b) {
+                    if e.kind == Kind::Exec && pid.get() != 0 && e.pid == pid.get() {
+                        seen.set(true);
+                    }
+                }
+            },
+            &mut |_| {
+                if pid.get() == 0 {
+                    let mut child = Command::new("/bin/true").spawn().unwrap();
+                    pid.set(child.id());
+                    child.wait().unwrap();
+                }
+            },
+        )
+        .unwrap();
+    assert!(seen.get(), "the exec was never read");
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "the exec was only read when the collector stopped ({:?})",
+        start.elapsed()
+    );
+}

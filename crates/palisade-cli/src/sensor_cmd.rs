@@ -573,9 +573,9 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
             if !lost.is_empty() {
                 tracing::warn!(
                     lost = %lost.join(","),
-                    "netlink collector: exec and exit only; {} rule(s) need open, connect, \
-                     ptrace, module or setuid events and are lost; execs of processes that \
-                     exit before /proc is read are counted, not evaluated",
+                    "netlink collector: exec and exit only; {} rule(s) need events other than \
+                     exec and exit and are lost; execs of processes that exit before /proc is \
+                     read are counted, not evaluated",
                     lost.len()
                 );
             }

@@ -135,7 +135,7 @@ fn netlink_collector_sees_a_container_shell() {
     let log = sensor.stop();
     let warn = log
         .lines()
-        .find(|l| l.contains("rule(s) need open, connect"))
+        .find(|l| l.contains("rule(s) need events other than exec and exit"))
         .unwrap_or_else(|| panic!("no lost-rules warning:\n{log}"));
     assert!(warn.contains("PAL-NODE-011"), "{warn}");
     assert!(!warn.contains("PAL-NODE-001,"), "{warn}");

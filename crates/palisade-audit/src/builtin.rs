@@ -73,10 +73,9 @@ mod tests {
 
 #[cfg(test)]
 mod catalogue_tests {
-    use std::collections::HashSet;
 
     use super::*;
-    use crate::mitre::{tactic_from_tag, technique};
+    use crate::catalogue::{catalogue_problems, CatalogueSpec};
 
     #[test]
     fn builtin_rules_compile_cleanly_and_are_complete() {
@@ -87,32 +86,12 @@ mod catalogue_tests {
             diags.iter().map(|d| d.to_string()).collect::<Vec<_>>()
         );
         assert!(engine.rules().len() >= 40, "{} rules", engine.rules().len());
-        let mut ids = HashSet::new();
-        for r in engine.rules() {
-            let m = &r.meta;
-            let id =
-                m.id.as_deref()
-                    .unwrap_or_else(|| panic!("{} has no id", m.name));
-            assert!(id.starts_with("PAL-K8SAUDIT-") && id.len() == 16, "{id}");
-            assert!(ids.insert(id.to_string()), "duplicate id {id}");
-            assert!(m.enabled, "{id}");
-            assert!(m.desc.len() > 40, "{id}: description");
-            assert!(
-                m.remediation.as_deref().is_some_and(|r| r.len() > 20),
-                "{id}: remediation"
-            );
-            assert_eq!(m.source, "k8s_audit");
-            assert_eq!(m.techniques.len(), 1, "{id}: one technique");
-            assert_eq!(m.tactics.len(), 1, "{id}: one tactic");
-            let (_, tactics) = technique(&m.techniques[0]).unwrap_or_else(|| {
-                panic!("{id}: {} is not a Containers technique", m.techniques[0])
-            });
-            let tactic = tactic_from_tag(&m.tactics[0]);
-            assert!(
-                tactics.contains(&tactic.as_str()),
-                "{id}: {tactic} is not a tactic of {}",
-                m.techniques[0]
-            );
-        }
+        let spec = CatalogueSpec {
+            id_prefix: "PAL-K8SAUDIT-",
+            id_len: 16,
+            source: "k8s_audit",
+        };
+        let problems = catalogue_problems(&engine, spec);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod alert;
 pub mod builtin;
+pub mod catalogue;
 pub mod decode;
 pub mod fields;
 pub mod mitre;

@@ -5,46 +5,20 @@
 //! (`tests/images/build.sh`); a missing piece fails the test, it never skips.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 mod sensor_support;
-use sensor_support::{docker, ensure_image, Containers, IMAGE};
+use sensor_support::{docker, ensure_image, spawn_sensor, Containers, IMAGE};
 
 #[test]
 fn sensor_alerts_on_real_container_behaviour() {
     ensure_image();
     let dir = tempfile::tempdir().unwrap();
     let alerts_path = dir.path().join("alerts.jsonl");
-    let mut sensor = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(["-v", "sensor", "run", "--duration", "90", "-o"])
-        .arg(&alerts_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = sensor.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let log = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("sensor: collecting") {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-        let _ = sensor.kill();
-        panic!("sensor did not start:\n{}", log.join().unwrap());
-    }
+    let (mut sensor, log) = spawn_sensor(&alerts_path, "90");
 
     // Local listeners for the reverse shell and the "mining pool".
     let shell_listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -50,10 +50,9 @@ pub fn builtin_engine() -> (Engine, Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
 
     use super::*;
-    use palisade_audit::mitre::{tactic_from_tag, technique};
+    use palisade_audit::catalogue::{catalogue_problems, CatalogueSpec};
 
     #[test]
     fn every_rule_file_is_registered() {
@@ -81,32 +80,12 @@ mod tests {
             diags.iter().map(|d| d.to_string()).collect::<Vec<_>>()
         );
         assert!(engine.rules().len() >= 40, "{} rules", engine.rules().len());
-        let mut ids = HashSet::new();
-        for r in engine.rules() {
-            let m = &r.meta;
-            let id =
-                m.id.as_deref()
-                    .unwrap_or_else(|| panic!("{} has no id", m.name));
-            assert!(id.starts_with("PAL-NODE-") && id.len() == 12, "{id}");
-            assert!(ids.insert(id.to_string()), "duplicate id {id}");
-            assert!(m.enabled, "{id}");
-            assert!(m.desc.len() > 40, "{id}: description");
-            assert!(
-                m.remediation.as_deref().is_some_and(|r| r.len() > 20),
-                "{id}: remediation"
-            );
-            assert_eq!(m.source, "syscall");
-            assert_eq!(m.techniques.len(), 1, "{id}: one technique");
-            assert_eq!(m.tactics.len(), 1, "{id}: one tactic");
-            let (_, tactics) = technique(&m.techniques[0]).unwrap_or_else(|| {
-                panic!("{id}: {} is not a Containers technique", m.techniques[0])
-            });
-            let tactic = tactic_from_tag(&m.tactics[0]);
-            assert!(
-                tactics.contains(&tactic.as_str()),
-                "{id}: {tactic} is not a tactic of {}",
-                m.techniques[0]
-            );
-        }
+        let spec = CatalogueSpec {
+            id_prefix: "PAL-NODE-",
+            id_len: 12,
+            source: "syscall",
+        };
+        let problems = catalogue_problems(&engine, spec);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

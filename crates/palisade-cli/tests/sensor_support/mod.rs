@@ -235,3 +235,33 @@ pub fn http_get(addr: &str, path: &str) -> (u16, String) {
         .to_string();
     (status, body)
 }
+
+/// Starts `palisade -v sensor run --duration SECS -o ALERTS` and waits until it collects;
+/// returns the process and a thread that returns its whole log once it exits.
+pub fn spawn_sensor(alerts: &Path, secs: &str) -> (Child, std::thread::JoinHandle<String>) {
+    let mut sensor = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["-v", "sensor", "run", "--duration", secs, "-o"])
+        .arg(alerts)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = sensor.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let log = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("sensor: collecting") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    if rx.recv_timeout(Duration::from_secs(60)).is_err() {
+        let _ = sensor.kill();
+        panic!("sensor did not start:\n{}", log.join().unwrap());
+    }
+    (sensor, log)
+}

@@ -7,7 +7,6 @@
 //! **References**: NSA/CISA "Resource policies"; ATT&CK T1496.
 
 use crate::check::*;
-use crate::util::describe;
 use palisade_k8s::{ContainerKind, PodTemplate};
 use palisade_model::Severity;
 
@@ -37,23 +36,19 @@ impl Check for CpuLimit {
     }
 
     fn check_template(&self, t: &PodTemplate<'_>, _: &Context<'_>, out: &mut Vec<Violation>) {
-        for c in t.containers() {
-            if c.kind != ContainerKind::EphemeralContainer
-                && c.container
-                    .resources
+        super::per_container_missing(
+            t,
+            out,
+            |kind| kind != ContainerKind::EphemeralContainer,
+            |c| {
+                c.resources
                     .as_ref()
                     .and_then(|r| r.limits.as_ref())
                     .is_none_or(|l| !l.contains_key("cpu"))
-            {
-                out.push(
-                    Violation::new(
-                        format!("{} has no CPU limit", describe(c)),
-                        t.container_field(c, "resources/limits/cpu"),
-                    )
-                    .patch_at(t.container_field(c, "")),
-                );
-            }
-        }
+            },
+            "CPU limit",
+            "resources/limits/cpu",
+        );
     }
 }
 

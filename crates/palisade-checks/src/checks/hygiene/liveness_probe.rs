@@ -7,7 +7,6 @@
 //! **References**: NSA/CISA "Pod security"; ATT&CK T1499.
 
 use crate::check::*;
-use crate::util::describe;
 use palisade_k8s::{ContainerKind, PodTemplate};
 use palisade_model::Severity;
 
@@ -37,17 +36,14 @@ impl Check for LivenessProbe {
         if matches!(t.owner.kind.as_str(), "Job" | "CronJob") {
             return;
         }
-        for c in t.containers() {
-            if c.kind == ContainerKind::Container && c.container.liveness_probe.is_none() {
-                out.push(
-                    Violation::new(
-                        format!("{} has no liveness probe", describe(c)),
-                        t.container_field(c, "livenessProbe"),
-                    )
-                    .patch_at(t.container_field(c, "")),
-                );
-            }
-        }
+        super::per_container_missing(
+            t,
+            out,
+            |kind| kind == ContainerKind::Container,
+            |c| c.liveness_probe.is_none(),
+            "liveness probe",
+            "livenessProbe",
+        );
     }
 }
 

@@ -58,6 +58,30 @@ pub(crate) fn parse_image(image: &str) -> (String, String, Option<String>, Optio
     (registry, path, tag, digest)
 }
 
+/// One violation per container of `t` (of the kinds `applies`) that `lacks` something: the
+/// message says it `has no {what}`, the pointer is the container's `field`, the patch goes on
+/// the container. Shared by the checks that want a setting on every container (limits, probes).
+pub(crate) fn per_container_missing(
+    t: &palisade_k8s::PodTemplate<'_>,
+    out: &mut Vec<crate::check::Violation>,
+    applies: impl Fn(palisade_k8s::ContainerKind) -> bool,
+    lacks: impl Fn(&k8s_openapi::api::core::v1::Container) -> bool,
+    what: &str,
+    field: &str,
+) {
+    for c in t.containers() {
+        if applies(c.kind) && lacks(&c.container) {
+            out.push(
+                crate::check::Violation::new(
+                    format!("{} has no {what}", crate::util::describe(c)),
+                    t.container_field(c, field),
+                )
+                .patch_at(t.container_field(c, "")),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,11 +1,12 @@
 //! Alerts: one structured record per rule hit, and de-duplication within a time window (the
 //! same rule, resource and user within the window → one alert with a count).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use palisade_model::Severity;
 use palisade_rules::CompiledRule;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::fields::AuditRecord;
@@ -75,28 +76,100 @@ pub struct Alert {
     pub count: u64,
     pub last_seen: String,
     /// The triggering (first) event, as the API server wrote it.
-    pub evidence: Value,
+    pub evidence: Evidence,
+}
+
+/// The triggering event's JSON text, written out as it came in: building an alert never
+/// parses or copies the event into a tree (an attack storm builds one per new group).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Evidence(Box<RawValue>);
+
+impl Evidence {
+    pub fn of(event: &crate::AuditEvent) -> Evidence {
+        let raw = RawValue::from_string(event.raw().to_string())
+            .unwrap_or_else(|_| RawValue::from_string("null".into()).unwrap_or_default());
+        Evidence(raw)
+    }
+
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The event as a JSON tree (for tests and callers that want to look inside).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+}
+
+impl PartialEq for Evidence {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+/// A [`ResourceRef`] borrowed from an event: what de-duplication compares before it decides
+/// whether an alert has to be built at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ResourceView<'a> {
+    pub api_group: Option<&'a str>,
+    pub resource: Option<&'a str>,
+    pub subresource: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub uri: Option<&'a str>,
+}
+
+impl<'a> ResourceView<'a> {
+    pub fn of(ev: &'a crate::AuditEvent) -> ResourceView<'a> {
+        let object_ref = ev.object_ref();
+        ResourceView {
+            api_group: object_ref
+                .and_then(|o| o.api_group.as_deref())
+                .filter(|g| !g.is_empty()),
+            resource: object_ref.and_then(|o| o.resource.as_deref()),
+            subresource: object_ref.and_then(|o| o.subresource.as_deref()),
+            namespace: object_ref.and_then(|o| o.namespace.as_deref()),
+            name: object_ref.and_then(|o| o.name.as_deref()),
+            uri: if object_ref.is_some() {
+                None
+            } else {
+                ev.request_uri()
+            },
+        }
+    }
+
+    fn to_owned_ref(self) -> ResourceRef {
+        let own = |s: Option<&str>| s.map(str::to_string);
+        ResourceRef {
+            api_group: own(self.api_group),
+            resource: own(self.resource),
+            subresource: own(self.subresource),
+            namespace: own(self.namespace),
+            name: own(self.name),
+            uri: own(self.uri),
+        }
+    }
+}
+
+impl ResourceRef {
+    pub fn view(&self) -> ResourceView<'_> {
+        ResourceView {
+            api_group: self.api_group.as_deref(),
+            resource: self.resource.as_deref(),
+            subresource: self.subresource.as_deref(),
+            namespace: self.namespace.as_deref(),
+            name: self.name.as_deref(),
+            uri: self.uri.as_deref(),
+        }
+    }
 }
 
 impl Alert {
     pub fn new(rule: &CompiledRule, record: &AuditRecord<'_>) -> Alert {
         let ev = record.event;
         let m = &rule.meta;
-        let object_ref = ev.object_ref();
-        let resource = ResourceRef {
-            api_group: object_ref
-                .and_then(|o| o.api_group.clone())
-                .filter(|g| !g.is_empty()),
-            resource: object_ref.and_then(|o| o.resource.clone()),
-            subresource: object_ref.and_then(|o| o.subresource.clone()),
-            namespace: object_ref.and_then(|o| o.namespace.clone()),
-            name: object_ref.and_then(|o| o.name.clone()),
-            uri: if object_ref.is_some() {
-                None
-            } else {
-                ev.request_uri().map(str::to_string)
-            },
-        };
+        let resource = ResourceView::of(ev).to_owned_ref();
         let time = ev.timestamp().unwrap_or_default().to_string();
         Alert {
             id: format!(
@@ -142,7 +215,7 @@ impl Alert {
             message: rule.render_output(record),
             remediation: m.remediation.clone(),
             count: 1,
-            evidence: ev.json().clone(),
+            evidence: Evidence::of(ev),
         }
     }
 }
@@ -199,11 +272,22 @@ pub fn parse_rfc3339_micros(s: &str) -> Option<i64> {
     Some(((days * 86_400 + h * 3600 + mi * 60 + se) - offset) * 1_000_000 + micros)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct DedupKey {
-    rule: String,
-    resource: ResourceRef,
-    user: String,
+/// What makes two hits the same alert: rule, resource and user, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DedupKey<'a> {
+    pub rule: &'a str,
+    pub resource: ResourceView<'a>,
+    pub user: &'a str,
+}
+
+impl<'a> DedupKey<'a> {
+    fn of_alert(alert: &'a Alert) -> DedupKey<'a> {
+        DedupKey {
+            rule: alert.rule_id.as_deref().unwrap_or(&alert.rule),
+            resource: alert.resource.view(),
+            user: &alert.user.name,
+        }
+    }
 }
 
 struct Open {
@@ -215,11 +299,13 @@ struct Open {
 /// Groups alerts of the same rule, resource and user whose events fall within `window` of the
 /// group's first event. Time is the events' own time, so replaying an old log de-duplicates the
 /// same way as a live stream. Memory is bounded: past `max_open` groups, the oldest are
-/// emitted early.
+/// emitted early. Groups are found by a [`DedupKey`] borrowed from the event, so a repeat is
+/// counted without building its alert ([`Deduplicator::count_repeat`]).
 pub struct Deduplicator {
     window_micros: i64,
     max_open: usize,
-    open: HashMap<DedupKey, Open>,
+    open: hashbrown::HashTable<Open>,
+    hasher: std::hash::RandomState,
     next_deadline: i64,
     seq: u64,
     /// Groups emitted before their window closed because `max_open` was reached.
@@ -231,42 +317,63 @@ impl Deduplicator {
         Deduplicator {
             window_micros: i64::try_from(window.as_micros()).unwrap_or(i64::MAX),
             max_open: max_open.max(1),
-            open: HashMap::new(),
+            open: hashbrown::HashTable::new(),
+            hasher: std::hash::RandomState::new(),
             next_deadline: i64::MAX,
             seq: 0,
             evicted: 0,
         }
     }
 
+    fn hash(hasher: &std::hash::RandomState, key: &DedupKey<'_>) -> u64 {
+        hasher.hash_one(key)
+    }
+
+    /// When a hit at `time` belongs to an open group, counts it there and returns true: the
+    /// caller need not build its alert. Groups whose window has closed by `time` are first
+    /// appended to `out`.
+    pub fn count_repeat(&mut self, key: &DedupKey<'_>, time: &str, out: &mut Vec<Alert>) -> bool {
+        if self.window_micros == 0 {
+            return false;
+        }
+        let now = parse_rfc3339_micros(time).unwrap_or(i64::MIN);
+        self.expire(now, out);
+        let hash = Self::hash(&self.hasher, key);
+        let Some(open) = self
+            .open
+            .find_mut(hash, |o| DedupKey::of_alert(&o.alert) == *key)
+        else {
+            return false;
+        };
+        open.alert.count += 1;
+        if now >= parse_rfc3339_micros(&open.alert.last_seen).unwrap_or(i64::MIN) {
+            time.clone_into(&mut open.alert.last_seen);
+        }
+        true
+    }
+
     /// Adds an alert; alerts whose window has closed (by this alert's time) are appended to
     /// `out`, oldest first.
     pub fn push(&mut self, alert: Alert, out: &mut Vec<Alert>) {
-        let now = parse_rfc3339_micros(&alert.time).unwrap_or(i64::MIN);
+        let key = DedupKey::of_alert(&alert);
+        if self.count_repeat(&key, &alert.time, out) {
+            return;
+        }
         if self.window_micros == 0 {
             out.push(alert);
             return;
         }
-        self.expire(now, out);
-        let key = DedupKey {
-            rule: alert.rule_id.clone().unwrap_or_else(|| alert.rule.clone()),
-            resource: alert.resource.clone(),
-            user: alert.user.name.clone(),
-        };
-        if let Some(open) = self.open.get_mut(&key) {
-            open.alert.count += 1;
-            if now >= parse_rfc3339_micros(&open.alert.last_seen).unwrap_or(i64::MIN) {
-                open.alert.last_seen = alert.time;
-            }
-            return;
-        }
+        let now = parse_rfc3339_micros(&alert.time).unwrap_or(i64::MIN);
         if self.open.len() >= self.max_open {
+            let hasher = &self.hasher;
             let oldest = self
                 .open
                 .iter()
-                .min_by_key(|(_, o)| o.order)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                if let Some(o) = self.open.remove(&k) {
+                .min_by_key(|o| o.order)
+                .map(|o| (o.order, Self::hash(hasher, &DedupKey::of_alert(&o.alert))));
+            if let Some((order, hash)) = oldest {
+                if let Ok(entry) = self.open.find_entry(hash, |o| o.order == order) {
+                    let (o, _) = entry.remove();
                     self.evicted += 1;
                     out.push(o.alert);
                 }
@@ -279,13 +386,16 @@ impl Deduplicator {
         };
         self.next_deadline = self.next_deadline.min(deadline);
         self.seq += 1;
-        self.open.insert(
-            key,
+        let hash = Self::hash(&self.hasher, &DedupKey::of_alert(&alert));
+        let hasher = &self.hasher;
+        self.open.insert_unique(
+            hash,
             Open {
                 alert,
                 deadline,
                 order: self.seq,
             },
+            |o| Self::hash(hasher, &DedupKey::of_alert(&o.alert)),
         );
     }
 
@@ -295,21 +405,12 @@ impl Deduplicator {
         if now < self.next_deadline {
             return;
         }
-        let mut done: Vec<(u64, DedupKey)> = self
-            .open
-            .iter()
-            .filter(|(_, o)| o.deadline <= now)
-            .map(|(k, o)| (o.order, k.clone()))
-            .collect();
-        done.sort_by_key(|(o, _)| *o);
-        for (_, k) in done {
-            if let Some(o) = self.open.remove(&k) {
-                out.push(o.alert);
-            }
-        }
+        let mut done: Vec<Open> = self.open.extract_if(|o| o.deadline <= now).collect();
+        done.sort_by_key(|o| o.order);
+        out.extend(done.into_iter().map(|o| o.alert));
         self.next_deadline = self
             .open
-            .values()
+            .iter()
             .map(|o| o.deadline)
             .min()
             .unwrap_or(i64::MAX);
@@ -317,7 +418,7 @@ impl Deduplicator {
 
     /// Emits every open group (end of input).
     pub fn flush(&mut self, out: &mut Vec<Alert>) {
-        let mut all: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
+        let mut all: Vec<Open> = self.open.drain().collect();
         all.sort_by_key(|o| o.order);
         out.extend(all.into_iter().map(|o| o.alert));
         self.next_deadline = i64::MAX;

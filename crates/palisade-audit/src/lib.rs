@@ -12,7 +12,7 @@ pub mod decode;
 pub mod fields;
 pub mod mitre;
 
-pub use alert::{Alert, Deduplicator};
+pub use alert::{Alert, DedupKey, Deduplicator, Evidence, ResourceView};
 pub use decode::{decode_batch, AuditEvent, DecodeError};
 pub use fields::{AuditFields, AuditRecord, SOURCE};
 
@@ -52,6 +52,41 @@ impl Detector {
                 out.push(Alert::new(rule, &record));
             }
         }
+    }
+
+    /// Runs every rule on the event and hands each hit to `dedup`: a hit that joins an open
+    /// group is only counted there, so a storm of repeats (a token brute force, a crawler)
+    /// costs no alert building; a hit that starts a group gets its alert. Alerts whose window
+    /// closed are appended to `ready`. Returns the number of rule hits.
+    pub fn analyze_deduplicated(
+        &mut self,
+        event: &AuditEvent,
+        dedup: &mut Deduplicator,
+        ready: &mut Vec<Alert>,
+    ) -> usize {
+        let record = AuditRecord {
+            event,
+            cluster: self.cluster.as_deref(),
+        };
+        self.hits.clear();
+        self.engine.evaluate(&record, &mut self.hits);
+        let time = event.timestamp().unwrap_or_default();
+        let resource = ResourceView::of(event);
+        let user = event.user_name().unwrap_or_default();
+        for &i in &self.hits {
+            let Some(rule) = self.engine.rule(i) else {
+                continue;
+            };
+            let key = DedupKey {
+                rule: rule.meta.id.as_deref().unwrap_or(&rule.meta.name),
+                resource,
+                user,
+            };
+            if !dedup.count_repeat(&key, time, ready) {
+                dedup.push(Alert::new(rule, &record), ready);
+            }
+        }
+        self.hits.len()
     }
 
     /// Number of rules that match the event, without building alerts (for benchmarks).

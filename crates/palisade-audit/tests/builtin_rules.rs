@@ -475,6 +475,53 @@ fn alert_carries_rule_event_and_context() {
         alert.message,
         "Privileged container in pods shop/web (images nginx:1.25) by alice@example.com"
     );
-    assert_eq!(alert.evidence, event);
+    assert_eq!(alert.evidence.to_value(), event);
     assert_eq!(alert.count, 1);
+}
+
+/// Counting repeats before building their alerts (`analyze_deduplicated`) gives exactly the
+/// alerts that building every hit and de-duplicating afterwards gives: same groups, counts,
+/// last-seen times, evidence and order, across closing windows and several resources.
+#[test]
+fn deduplicating_before_building_alerts_changes_no_alert() {
+    use palisade_audit::Deduplicator;
+    let (engine, _) = builtin_engine();
+    let mut spec = pod_spec(vec![container("web", "nginx:1.25")]);
+    spec["containers"][0]["securityContext"] = json!({"privileged": true});
+    let mut events = Vec::new();
+    for i in 0..40u32 {
+        // Mostly one pod, now and then two others: repeats, and more groups than the cap.
+        let name = format!("web-{}", if i % 5 == 4 { i % 3 + 1 } else { 0 });
+        let mut event = req("create", "pods")
+            .ns(Some("shop"))
+            .body(pod("shop", &name, spec.clone()))
+            .event();
+        event["objectRef"]["name"] = json!(name);
+        event["auditID"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
+        let t = format!("2026-03-02T10:{:02}:{:02}.000000Z", i * 7 / 60, i * 7 % 60);
+        event["stageTimestamp"] = json!(t);
+        event["requestReceivedTimestamp"] = json!(t);
+        events.push(AuditEvent::from_slice(&serde_json::to_vec(&event).unwrap()).unwrap());
+    }
+    let window = std::time::Duration::from_secs(60);
+    let mut before = Detector::new(engine, None);
+    let (mut dedup, mut built, mut hits) = (Deduplicator::new(window, 2), Vec::new(), Vec::new());
+    for ev in &events {
+        hits.clear();
+        before.analyze(ev, &mut hits);
+        for alert in hits.drain(..) {
+            dedup.push(alert, &mut built);
+        }
+    }
+    dedup.flush(&mut built);
+    let mut after = Detector::new(builtin_engine().0, None);
+    let (mut dedup, mut counted) = (Deduplicator::new(window, 2), Vec::new());
+    for ev in &events {
+        after.analyze_deduplicated(ev, &mut dedup, &mut counted);
+    }
+    dedup.flush(&mut counted);
+    assert!(built.iter().any(|a| a.count > 1), "the stream has repeats");
+    assert!(built.len() > 3, "windows closed and groups were evicted");
+    assert!(dedup.evicted > 0, "the group cap was reached");
+    assert_eq!(built, counted);
 }

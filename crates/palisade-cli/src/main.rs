@@ -16,9 +16,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Palisade: container security in one binary.
+/// Palisade: container security in one binary. Scans images for vulnerable packages and writes
+/// SBOMs, checks Kubernetes manifests and clusters for misconfigurations, and detects threats in
+/// Kubernetes audit logs and on nodes (eBPF sensor).
 #[derive(Debug, Parser)]
-#[command(name = "palisade", version, about)]
+#[command(name = "palisade", version)]
 struct Cli {
     /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -46,7 +48,7 @@ enum Command {
         #[command(subcommand)]
         command: db_cmd::DbCommand,
     },
-    /// Benchmarks (figures for the issue notes).
+    /// Measure Palisade's speed and memory on generated workloads.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,

@@ -407,11 +407,17 @@ fn open_collector(choice: CollectorChoice) -> anyhow::Result<Source> {
         CollectorChoice::Netlink => netlink(),
         CollectorChoice::Auto => match Collector::load() {
             Ok(c) => Ok(Source::Ebpf(c)),
-            Err(e) => {
+            Err(ebpf) => {
                 tracing::warn!(
-                    "eBPF unavailable ({e}); falling back to the netlink process connector"
+                    "eBPF unavailable ({ebpf}); falling back to the netlink process connector"
                 );
-                netlink()
+                NetlinkCollector::open()
+                    .map(Source::Netlink)
+                    .map_err(|netlink| {
+                        anyhow::anyhow!(
+                            "no event collector could start: eBPF: {ebpf}; netlink: {netlink}"
+                        )
+                    })
             }
         },
     }

@@ -126,10 +126,18 @@ fn rules_list_shows_every_builtin_rule() {
     let out = palisade(&["rules", "list", "-f", "json"], None);
     assert!(out.status.success());
     let rules: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(rules.len() >= 40);
-    assert!(rules
-        .iter()
-        .all(|r| r["id"].as_str().unwrap().starts_with("PAL-K8SAUDIT-")));
+    let ids = |prefix: &str, source: &str| {
+        rules
+            .iter()
+            .filter(|r| r["id"].as_str().unwrap().starts_with(prefix))
+            .inspect(|r| assert_eq!(r["source"], source, "{r}"))
+            .count()
+    };
+    assert!(ids("PAL-K8SAUDIT-", "k8s_audit") >= 54);
+    assert!(ids("PAL-NODE-", "syscall") >= 49 + 2);
+    assert_eq!(ids("PAL-NODE-ANOM-", "syscall"), 2);
+    let unique: std::collections::HashSet<_> = rules.iter().map(|r| &r["id"]).collect();
+    assert_eq!(unique.len(), rules.len(), "ids are unique");
 }
 
 #[test]
@@ -682,9 +690,38 @@ fn rules_check_checks_syscall_rules_against_the_node_fields() {
 
 #[test]
 fn bench_audit_rules_reports_rates() {
-    let out = palisade(&["bench", "audit-rules", "--events", "2000"], None);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("attack.jsonl");
+    let out = palisade(
+        &[
+            "bench",
+            "audit-rules",
+            "--events",
+            "2000",
+            "--attack-events",
+            "5000",
+            "--attack-log",
+            log.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The attack-heavy log is what it says, and both paths write the same alerts.
+    let attack = &report["attack_heavy_end_to_end"];
+    assert_eq!(attack["matching_share"], 0.6, "{attack}");
+    assert!(attack["alerts_written"].as_u64().unwrap() > 0, "{attack}");
+    assert_eq!(
+        attack["alerts_written"],
+        report["attack_heavy_building_every_hit"]["alerts_written"]
+    );
+    // The written log gives `audit analyze` the same alerts.
+    let analyzed = palisade(&["audit", "analyze", log.to_str().unwrap()], None);
+    assert!(analyzed.status.success(), "{}", text(&analyzed.stderr));
+    assert_eq!(
+        alerts(&analyzed.stdout).len() as u64,
+        attack["alerts_written"].as_u64().unwrap()
+    );
     assert!(report["rules"].as_u64().unwrap() >= 40);
     assert_eq!(report["events"], 2000);
     assert!(report["rule_hits"].as_u64().unwrap() > 0);

@@ -2,9 +2,11 @@
 //! CAP_BPF + CAP_PERFMON (eBPF) plus CAP_SYS_PTRACE (to read /proc/<pid>/exe and cwd of
 //! processes of other users), nothing else (no CAP_SYS_ADMIN, not privileged), sees a
 //! container's exec with its attribution; without CAP_BPF the default collector falls back to
-//! netlink (which needs only CAP_SYS_PTRACE on this kernel) and says so, and a forced eBPF
-//! collector fails with a clear error. Uses
-//! `setpriv` (util-linux). Needs root, a BTF kernel, dockerd and the test rootfs; never
+//! netlink and says so, and a forced eBPF collector fails with a clear error. Whether the
+//! process connector needs CAP_NET_ADMIN depends on the kernel build: the netlink tests grant
+//! it, and the one that withholds it asks the kernel first (a probe independent of the
+//! sensor's code) and asserts what the sensor must do on that kernel. Uses `setpriv`
+//! (util-linux) and python3. Needs root, a BTF kernel, dockerd and the test rootfs; never
 //! skips.
 
 mod sensor_support;
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 use sensor_support::{docker, ensure_image, Containers, Sensor, IMAGE};
 
+const CAP_NET_ADMIN: u32 = 12;
 const CAP_SYS_PTRACE: u32 = 19;
 const CAP_PERFMON: u32 = 38;
 const CAP_BPF: u32 = 39;
@@ -103,12 +106,19 @@ fn ebpf_with_bpf_perfmon_and_sys_ptrace_only() {
 fn without_cap_bpf_auto_falls_back_to_netlink() {
     ensure_image();
     // The default collector (auto): eBPF cannot load, the sensor says so and keeps running.
-    let sensor = start_with(&["sys_ptrace"], &[]);
-    assert_eq!(effective_caps(sensor.pid()), 1 << CAP_SYS_PTRACE);
+    let sensor = start_with(&["sys_ptrace", "net_admin"], &[]);
+    assert_eq!(
+        effective_caps(sensor.pid()),
+        1 << CAP_SYS_PTRACE | 1 << CAP_NET_ADMIN
+    );
     let log = sensor.log();
     assert!(
         log.contains("eBPF unavailable") && log.contains("falling back to the netlink"),
         "{log}"
+    );
+    assert!(
+        log.contains("CAP_BPF"),
+        "the missing capability is named: {log}"
     );
     assert!(
         log.contains("collector=\"netlink\"") || log.contains("collector=netlink"),
@@ -120,6 +130,76 @@ fn without_cap_bpf_auto_falls_back_to_netlink() {
     );
     assert!(has_exepath(&shell), "{shell}");
     sensor.stop();
+}
+
+/// Asks the kernel, without the sensor's code, whether a process holding only
+/// CAP_SYS_PTRACE may listen to the process connector: bind to `CN_IDX_PROC`, send
+/// `PROC_CN_MCAST_LISTEN`, read the acknowledgement's errno.
+fn kernel_lets_proc_connector_listen_without_net_admin() -> bool {
+    const PROBE: &str = r#"
+import socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11)
+try:
+    s.bind((0, 1))
+except PermissionError:
+    print("refused"); sys.exit()
+port = s.getsockname()[0]
+s.send(struct.pack("=IHHII", 40, 3, 0, 0, port) + struct.pack("=IIIIHHI", 1, 1, 0, 0, 4, 0, 1))
+s.settimeout(2)
+try:
+    while True:
+        d = s.recv(65536)
+        if len(d) >= 56 and struct.unpack_from("=I", d, 36)[0] == 0:
+            print("refused" if struct.unpack_from("=I", d, 52)[0] else "allowed"); break
+except socket.timeout:
+    print("silent")
+"#;
+    let out = Command::new("setpriv")
+        .args(["--bounding-set=-all,+sys_ptrace", "--inh-caps=-all", "--"])
+        .args(["python3", "-c", PROBE])
+        .output()
+        .expect("setpriv and python3");
+    let answer = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        out.status.success() && ["allowed", "refused", "silent"].contains(&answer.as_str()),
+        "probe: {answer} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    answer != "refused"
+}
+
+/// Without CAP_BPF and CAP_NET_ADMIN, what happens is the kernel's choice: where the process
+/// connector is open to every process, the fallback runs; where it is not, the sensor stops
+/// with an error that names both missing capabilities instead of running blind.
+#[test]
+fn without_cap_bpf_or_net_admin_the_kernel_decides() {
+    ensure_image();
+    if kernel_lets_proc_connector_listen_without_net_admin() {
+        let sensor = start_with(&["sys_ptrace"], &[]);
+        assert_eq!(effective_caps(sensor.pid()), 1 << CAP_SYS_PTRACE);
+        let shell = shell_as_user(
+            &sensor,
+            &format!("pal-ops-{}-caps-open-connector", std::process::id()),
+        );
+        assert!(has_exepath(&shell), "{shell}");
+        sensor.stop();
+    } else {
+        for collector in ["auto", "netlink"] {
+            let out = Command::new("setpriv")
+                .args(["--bounding-set=-all,+sys_ptrace", "--inh-caps=-all", "--"])
+                .arg(env!("CARGO_BIN_EXE_palisade"))
+                .args(["sensor", "run", "--collector", collector, "--duration", "5"])
+                .output()
+                .expect("setpriv (util-linux)");
+            assert!(!out.status.success(), "{collector}: the sensor ran blind");
+            let err = sensor_support::strip_ansi(&String::from_utf8_lossy(&out.stderr));
+            assert!(err.contains("CAP_NET_ADMIN"), "{collector}: {err}");
+            if collector == "auto" {
+                assert!(err.contains("no event collector could start"), "{err}");
+                assert!(err.contains("CAP_BPF"), "{err}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -145,8 +225,8 @@ fn ebpf_without_cap_bpf_is_a_clear_error() {
 #[test]
 fn netlink_without_sys_ptrace_loses_the_executable() {
     ensure_image();
-    let sensor = start_with(&[], &["--collector", "netlink"]);
-    assert_eq!(effective_caps(sensor.pid()), 0);
+    let sensor = start_with(&["net_admin"], &["--collector", "netlink"]);
+    assert_eq!(effective_caps(sensor.pid()), 1 << CAP_NET_ADMIN);
     let shell = shell_as_user(
         &sensor,
         &format!("pal-ops-{}-caps-none", std::process::id()),

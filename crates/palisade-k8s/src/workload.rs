@@ -129,7 +129,8 @@ pub fn pod_template(object: &Object) -> Result<Option<PodTemplate<'_>>, Template
         message: e.to_string(),
         pointer,
     };
-    let spec = PodSpec::deserialize(spec_value).map_err(|e| error(e, spec_ptr))?;
+    let mut spec = PodSpec::deserialize(spec_value).map_err(|e| error(e, spec_ptr))?;
+    apply_api_server_defaults(&mut spec);
     let metadata = match object.pointer(meta_ptr) {
         Some(m) => ObjectMeta::deserialize(m).map_err(|e| error(e, meta_ptr))?,
         None => ObjectMeta::default(),
@@ -143,6 +144,21 @@ pub fn pod_template(object: &Object) -> Result<Option<PodTemplate<'_>>, Template
         metadata_pointer: meta_ptr,
         containers,
     }))
+}
+
+/// The API server's defaulting that changes what the checks see (`SetDefaults_Volume`): a
+/// volume with no source is stored as an `emptyDir`, so admission and a live cluster never
+/// see it without one, and neither should a check reading the manifest.
+fn apply_api_server_defaults(spec: &mut PodSpec) {
+    for volume in spec.volumes.iter_mut().flatten() {
+        let has_source = serde_json::to_value(&*volume)
+            .ok()
+            .and_then(|v| v.as_object().map(|m| m.keys().any(|k| k != "name")))
+            .unwrap_or(true);
+        if !has_source {
+            volume.empty_dir = Some(Default::default());
+        }
+    }
 }
 
 /// Init containers, containers, then ephemeral containers (the order the Pod Security

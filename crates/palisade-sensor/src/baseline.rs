@@ -338,6 +338,17 @@ pub fn anomaly_meta(obs: &Observation) -> RuleMeta {
     }
 }
 
+/// Both anomaly rules, for listings next to the engine's rules.
+pub fn anomaly_rules() -> Vec<RuleMeta> {
+    [
+        Observation::Executable(String::new()),
+        Observation::Destination(String::new()),
+    ]
+    .iter()
+    .map(anomaly_meta)
+    .collect()
+}
+
 /// The message of an anomaly alert.
 pub fn anomaly_message(obs: &Observation, info: &ContainerInfo, image: &str) -> String {
     let who = info.name.as_deref().unwrap_or(&info.id);

@@ -7,8 +7,10 @@
 //!
 //! [`parse`] is pure (a datagram in, messages out) and treats the bytes as untrusted.
 //! The socket comes from `netlink-sys` (rust-netlink); this module has no `unsafe`.
-//! Subscribing needs CAP_NET_ADMIN; reading other processes' `/proc` entries needs
-//! CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH.
+//! Whether binding to the group and subscribing need CAP_NET_ADMIN depends on the kernel
+//! build (some let any process listen, others refuse the bind or answer the subscription
+//! with EPERM): [`NetlinkCollector::open`] waits for the kernel's answer and names the missing
+//! capability. Reading other processes' `/proc` entries needs CAP_SYS_PTRACE.
 //!
 //! Layouts (`linux/netlink.h`, `linux/connector.h`, `linux/cn_proc.h`), host byte order:
 //! `nlmsghdr` {len u32, type u16, flags u16, seq u32, pid u32}, then `cn_msg` {idx u32,
@@ -351,13 +353,43 @@ pub fn exit_event(pid: u32, tgid: u32, code: u32, ts_ns: u64) -> Option<NodeEven
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetlinkError {
-    #[error("netlink process connector: {context}: {source} (needs CAP_NET_ADMIN)")]
+    #[error("netlink process connector: {context}: {source}{}", capability_hint(source.raw_os_error()))]
     Io {
         context: &'static str,
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "netlink process connector: the kernel refused the subscription: {}{}",
+        std::io::Error::from_raw_os_error(*errno as i32),
+        capability_hint(Some(*errno as i32))
+    )]
+    Refused { errno: u32 },
 }
+
+const EPERM: i32 = 1;
+const EACCES: i32 = 13;
+
+/// The capability a refusal points at: only a permission error is about capabilities.
+fn capability_hint(errno: Option<i32>) -> &'static str {
+    match errno {
+        Some(EPERM | EACCES) => " (this kernel needs CAP_NET_ADMIN for the process connector)",
+        _ => "",
+    }
+}
+
+/// A read that found nothing: the receive timeout passed, or a signal arrived.
+fn is_quiet(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock
+            | std::io::ErrorKind::TimedOut
+            | std::io::ErrorKind::Interrupted
+    )
+}
+
+/// How long [`NetlinkCollector::open`] waits for the kernel's answer to the subscription.
+const SUBSCRIPTION_ANSWER: Duration = Duration::from_secs(1);
 
 fn io(context: &'static str) -> impl FnOnce(std::io::Error) -> NetlinkError {
     move |source| NetlinkError::Io { context, source }
@@ -395,8 +427,6 @@ impl NetlinkCollector {
         sock.get_address(&mut addr).map_err(io("getsockname"))?;
         // A large receive buffer rides out bursts of execs (capped by net.core.rmem_max).
         let _ = sock.set_rx_buf_sz(8 << 20);
-        sock.send(&subscription(addr.port_number(), PROC_CN_MCAST_LISTEN), 0)
-            .map_err(io("subscribing"))?;
         // Blocking reads with a timeout: an exec is read from /proc as soon as it is
         // announced (short-lived processes are gone within milliseconds), and the loop still
         // wakes up to look at its stop condition.
@@ -406,7 +436,40 @@ impl NetlinkCollector {
             &nix::sys::time::TimeVal::new(0, 100_000),
         )
         .map_err(|e| io("receive timeout")(std::io::Error::from(e)))?;
-        Ok(NetlinkCollector { sock })
+        sock.send(&subscription(addr.port_number(), PROC_CN_MCAST_LISTEN), 0)
+            .map_err(io("subscribing"))?;
+        let collector = NetlinkCollector { sock };
+        collector.await_subscription_answer()?;
+        Ok(collector)
+    }
+
+    /// The kernel answers a subscription with an acknowledgement carrying an errno; kernels
+    /// that reserve the connector for CAP_NET_ADMIN answer EPERM here even when the bind
+    /// worked. Events read while waiting are dropped: collection has not started yet.
+    fn await_subscription_answer(&self) -> Result<(), NetlinkError> {
+        let deadline = Instant::now() + SUBSCRIPTION_ANSWER;
+        let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
+        while Instant::now() < deadline {
+            buf.clear();
+            match self.sock.recv(&mut buf, 0) {
+                Ok(_) => {
+                    let Ok(datagram) = parse(&buf) else { continue };
+                    for m in datagram.messages {
+                        if let ProcEvent::Ack { err } = m.event {
+                            return match err {
+                                0 => Ok(()),
+                                errno => Err(NetlinkError::Refused { errno }),
+                            };
+                        }
+                    }
+                }
+                Err(e) if is_quiet(&e) => {}
+                Err(e) => return Err(io("waiting for the subscription's answer")(e)),
+            }
+        }
+        // Kernels that do not acknowledge: events will tell whether the subscription worked.
+        tracing::debug!("no answer to the process connector subscription within 1 s");
+        Ok(())
     }
 
     /// Reads events until `until` or `stop`; `on_event` gets each exec and exit, `on_tick`
@@ -462,14 +525,7 @@ impl NetlinkCollector {
                         tracing::debug!("netlink datagram: {e}");
                     }
                 },
-                // The receive timeout passed, or a signal arrived.
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock
-                            | std::io::ErrorKind::TimedOut
-                            | std::io::ErrorKind::Interrupted
-                    ) => {}
+                Err(e) if is_quiet(&e) => {}
                 // ENOBUFS: the socket's buffer overflowed; events were lost.
                 Err(e) if e.raw_os_error() == Some(105) => stats.overruns += 1,
                 Err(e) => return Err(io("receiving")(e)),
@@ -577,6 +633,26 @@ mod tests {
         err[4..6].copy_from_slice(&NLMSG_ERROR.to_ne_bytes());
         err[16..20].copy_from_slice(&(-1i32).to_ne_bytes());
         assert_eq!(parse(&err), Err(ParseError::Netlink(-1)));
+    }
+
+    #[test]
+    fn only_a_permission_error_names_cap_net_admin() {
+        let eperm = NetlinkError::Io {
+            context: "binding to the proc multicast group",
+            source: std::io::Error::from_raw_os_error(EPERM),
+        };
+        assert!(eperm.to_string().contains("needs CAP_NET_ADMIN"), "{eperm}");
+        let refused = NetlinkError::Refused { errno: 1 };
+        assert!(refused.to_string().contains("refused the subscription"));
+        assert!(
+            refused.to_string().contains("needs CAP_NET_ADMIN"),
+            "{refused}"
+        );
+        let other = NetlinkError::Io {
+            context: "receiving",
+            source: std::io::Error::from_raw_os_error(105),
+        };
+        assert!(!other.to_string().contains("CAP_NET_ADMIN"), "{other}");
     }
 
     #[test]

@@ -103,4 +103,10 @@ mod tests {
         let spec = "  containers: [{name: c}]\n  volumes:\n  - {name: a, configMap: {name: x}}\n  - {name: b, csi: {driver: d}}\n  - {name: c, downwardAPI: {}}\n  - {name: d, emptyDir: {}}\n  - {name: e, ephemeral: {volumeClaimTemplate: {spec: {}}}}\n  - {name: f, image: {reference: x}}\n  - {name: g, persistentVolumeClaim: {claimName: x}}\n  - {name: h, projected: {sources: []}}\n  - {name: i, secret: {secretName: x}}\n";
         assert!(run(&RestrictedVolumes, &pod(spec)).is_empty());
     }
+
+    #[test]
+    fn a_volume_without_a_source_is_the_api_servers_default_emptydir() {
+        let spec = "  containers: [{name: c}]\n  volumes:\n  - name: scratch\n";
+        assert!(run(&RestrictedVolumes, &pod(spec)).is_empty());
+    }
 }

@@ -414,9 +414,7 @@ fn open_collector(choice: CollectorChoice) -> anyhow::Result<Source> {
                 NetlinkCollector::open()
                     .map(Source::Netlink)
                     .map_err(|netlink| {
-                        anyhow::anyhow!(
-                            "no event collector could start: eBPF: {ebpf}; netlink: {netlink}"
-                        )
+                        anyhow::anyhow!("no event collector could start: {ebpf}; {netlink}")
                     })
             }
         },

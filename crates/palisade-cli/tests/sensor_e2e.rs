@@ -36,7 +36,7 @@ fn sensor_alerts_on_real_container_behaviour() {
                 "cat /etc/shadow > /dev/null".into(),
             ],
             "none",
-            BTreeSet::from(["PAL-NODE-001", "PAL-NODE-011"]),
+            BTreeSet::from(["PAL-NODE-011"]),
         ),
         (
             "etc",
@@ -46,7 +46,7 @@ fn sensor_alerts_on_real_container_behaviour() {
                 "cd /usr/lib && touch /etc/x".into(),
             ],
             "none",
-            BTreeSet::from(["PAL-NODE-001", "PAL-NODE-013"]),
+            BTreeSet::from(["PAL-NODE-013"]),
         ),
         (
             "revshell",
@@ -56,7 +56,7 @@ fn sensor_alerts_on_real_container_behaviour() {
                 format!("exec 3<>/dev/tcp/127.0.0.1/{shell_port}; echo hi >&3"),
             ],
             "host",
-            BTreeSet::from(["PAL-NODE-001", "PAL-NODE-016"]),
+            BTreeSet::from(["PAL-NODE-016"]),
         ),
         (
             "miner",
@@ -67,7 +67,6 @@ fn sensor_alerts_on_real_container_behaviour() {
             ],
             "host",
             BTreeSet::from([
-                "PAL-NODE-001",
                 "PAL-NODE-004",
                 "PAL-NODE-017",
                 "PAL-NODE-022",

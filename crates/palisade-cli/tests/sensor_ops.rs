@@ -98,6 +98,7 @@ fn netlink_collector_sees_a_container_shell() {
         &name,
         "--network",
         "none",
+        "-t",
         IMAGE,
         "sh",
         "-c",

@@ -60,6 +60,8 @@ fn shell_as_user(sensor: &Sensor, name: &str) -> serde_json::Value {
         "1000",
         "--network",
         "none",
+        // A terminal: the shell is an interactive one, which PAL-NODE-001 reports.
+        "-t",
         IMAGE,
         "sh",
         "-c",

@@ -77,8 +77,12 @@ struct pal_event {
 	                   //      namespace: setns fd
 	s64 a3;            // 1520: accept: syscall nr
 	u8 addr2[16];      // 1528: accept: local address
-};                     // 1544
-_Static_assert(sizeof(struct pal_event) == 1544, "pal_event layout");
+	u32 tty;           // 1544: controlling terminal as /proc/<pid>/stat's tty_nr (0: none)
+	u32 loginuid;      // 1548: audit login uid (4294967295: unset)
+	u64 cap_effective; // 1552: the thread's effective capabilities
+	u64 cap_permitted; // 1560: the thread's permitted capabilities
+};                     // 1568
+_Static_assert(sizeof(struct pal_event) == 1568, "pal_event layout");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -135,6 +139,18 @@ static __always_inline void count_drop(u32 kind)
 		__sync_fetch_and_add(n, 1);
 }
 
+// The controlling terminal encoded as /proc/<pid>/stat's tty_nr (new_encode_dev of the tty's
+// device number), 0 without one: what Falco's proc.tty and `ps` show.
+static __always_inline u32 task_tty_nr(struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	if (!tty)
+		return 0;
+	u32 major = BPF_CORE_READ(tty, driver, major);
+	u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 static __always_inline struct pal_event *reserve(u32 kind)
 {
 	struct pal_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -183,6 +199,16 @@ static __always_inline struct pal_event *reserve(u32 kind)
 	e->a2 = 0;
 	e->a3 = 0;
 	__builtin_memset(e->addr2, 0, sizeof(e->addr2));
+	e->tty = task_tty_nr(task);
+	e->loginuid = (u32)-1;
+	if (bpf_core_field_exists(task->loginuid))
+		e->loginuid = BPF_CORE_READ(task, loginuid.val);
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	e->cap_effective = 0;
+	e->cap_permitted = 0;
+	// kernel_cap_t is one u64 since 6.3 and two u32 before: eight bytes either way.
+	bpf_probe_read_kernel(&e->cap_effective, 8, &cred->cap_effective);
+	bpf_probe_read_kernel(&e->cap_permitted, 8, &cred->cap_permitted);
 	return e;
 }
 

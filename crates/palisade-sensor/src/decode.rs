@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::Serialize;
 
 /// Size of one record.
-pub const RECORD_SIZE: usize = 1544;
+pub const RECORD_SIZE: usize = 1568;
 const CG_NAME: usize = 128;
 const OFF_COMM: usize = 40;
 const OFF_PCOMM: usize = 56;
@@ -26,6 +26,10 @@ const CWD_PART: usize = 32;
 const OFF_A2: usize = 1512;
 const OFF_A3: usize = 1520;
 const OFF_ADDR2: usize = 1528;
+const OFF_TTY: usize = 1544;
+const OFF_LOGINUID: usize = 1548;
+const OFF_CAP_EFFECTIVE: usize = 1552;
+const OFF_CAP_PERMITTED: usize = 1560;
 
 /// Exec flags (`a1` of an exec record): the executable is in the overlayfs upper layer.
 pub const EXE_UPPER_LAYER: i64 = 1;
@@ -190,6 +194,13 @@ pub struct NodeEvent {
     /// Accept: the local address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub laddr: Option<IpAddr>,
+    /// The controlling terminal as `/proc/<pid>/stat`'s `tty_nr`; 0: none.
+    pub tty: u32,
+    /// The audit login uid (`/proc/<pid>/loginuid`); `u32::MAX`: unset.
+    pub loginuid: u32,
+    /// The thread's effective and permitted capability sets (bit n: capability n).
+    pub cap_effective: u64,
+    pub cap_permitted: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -293,6 +304,10 @@ pub fn decode(b: &[u8]) -> Result<NodeEvent, DecodeError> {
         a1,
         a2: u64_at(b, OFF_A2) as i64,
         a3: u64_at(b, OFF_A3) as i64,
+        tty: u32_at(b, OFF_TTY),
+        loginuid: u32_at(b, OFF_LOGINUID),
+        cap_effective: u64_at(b, OFF_CAP_EFFECTIVE),
+        cap_permitted: u64_at(b, OFF_CAP_PERMITTED),
         ..NodeEvent::default()
     };
     let path = || cstr(&b[OFF_PATH..OFF_PATH + PATH_LEN]);
@@ -376,6 +391,10 @@ pub fn encode(ev: &NodeEvent) -> Vec<u8> {
     put(&mut b, 20, &ev.gid.to_le_bytes());
     put(&mut b, 24, &ev.ts_ns.to_le_bytes());
     put(&mut b, 32, &ev.cgroup_id.to_le_bytes());
+    put(&mut b, OFF_TTY, &ev.tty.to_le_bytes());
+    put(&mut b, OFF_LOGINUID, &ev.loginuid.to_le_bytes());
+    put(&mut b, OFF_CAP_EFFECTIVE, &ev.cap_effective.to_le_bytes());
+    put(&mut b, OFF_CAP_PERMITTED, &ev.cap_permitted.to_le_bytes());
     put_str(&mut b, OFF_COMM, 16, &ev.comm);
     put_str(&mut b, OFF_PCOMM, 16, &ev.pcomm);
     for (i, c) in ev.cgroups.iter().take(3).enumerate() {
@@ -619,6 +638,10 @@ mod tests {
             ("a2;", OFF_A2),
             ("a3;", OFF_A3),
             ("addr2[16];", OFF_ADDR2),
+            ("tty;", OFF_TTY),
+            ("loginuid;", OFF_LOGINUID),
+            ("cap_effective;", OFF_CAP_EFFECTIVE),
+            ("cap_permitted;", OFF_CAP_PERMITTED),
         ] {
             let line = c
                 .lines()

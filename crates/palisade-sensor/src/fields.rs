@@ -71,8 +71,12 @@ enum F {
     ProcPname,
     ProcAname,
     ProcTid,
+    ProcTty,
     UserUid,
     UserName,
+    UserLoginuid,
+    ThreadCapEffective,
+    ThreadCapPermitted,
     GroupGid,
     FdName,
     FdDirectory,
@@ -144,7 +148,11 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("proc.ppid", F::ProcPpid, Arg::None, "parent process id"),
     ("proc.pname", F::ProcPname, Arg::None, "parent process name"),
     ("proc.aname", F::ProcAname, Arg::Optional, "ancestor name: [1] parent, [2] grandparent...; without an index, every ancestor"),
+    ("proc.tty", F::ProcTty, Arg::None, "controlling terminal as /proc/<pid>/stat's tty_nr (34816 is pts/0); 0: none (a process without a terminal, e.g. an entrypoint or `docker exec` without -t)"),
     ("user.uid", F::UserUid, Arg::None, "user id"),
+    ("user.loginuid", F::UserLoginuid, Arg::None, "audit login uid of the session the process descends from; -1 when unset (services, containers)"),
+    ("thread.cap_effective", F::ThreadCapEffective, Arg::None, "the thread's effective capabilities, space-separated (CAP_CHOWN ...)"),
+    ("thread.cap_permitted", F::ThreadCapPermitted, Arg::None, "the thread's permitted capabilities, space-separated"),
     ("user.name", F::UserName, Arg::None, "user name (root for uid 0; the uid otherwise)"),
     ("group.gid", F::GroupGid, Arg::None, "group id"),
     ("fd.name", F::FdName, Arg::None, "file path (open, unlink, chmod; rename: the old path), Unix socket path of a connect, or ip:port of a connection's remote end (accept: the peer)"),
@@ -655,6 +663,14 @@ impl Event for NodeRecord<'_> {
                         .collect(),
                 ),
             },
+            F::ProcTty => int(e.tty.into()),
+            F::UserLoginuid => int(if e.loginuid == u32::MAX {
+                -1
+            } else {
+                e.loginuid.into()
+            }),
+            F::ThreadCapEffective => owned(caps_text(e.cap_effective as i64)),
+            F::ThreadCapPermitted => owned(caps_text(e.cap_permitted as i64)),
             F::UserUid => int(e.uid.into()),
             F::UserName => {
                 if e.uid == 0 {

@@ -285,6 +285,24 @@ pub fn status_ids(status: &str) -> (u32, u32, Option<u32>) {
     )
 }
 
+/// A capability set line of `/proc/<pid>/status` (`CapEff:`, `CapPrm:`), hexadecimal.
+pub fn status_caps(status: &str, name: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        .unwrap_or(0)
+}
+
+/// `tty_nr`, the seventh field of `/proc/<pid>/stat` (after the parenthesised command name,
+/// which may itself hold spaces and parentheses).
+pub fn stat_tty_nr(stat: &str) -> u32 {
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(4))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map_or(0, |v| v as u32)
+}
+
 /// The exec of `tgid` as a [`NodeEvent`], from what `/proc` says now; `None` when the
 /// process is already gone.
 pub fn exec_event(tgid: u32, tid: u32, ts_ns: u64) -> Option<NodeEvent> {
@@ -321,6 +339,13 @@ pub fn exec_event(tgid: u32, tid: u32, ts_ns: u64) -> Option<NodeEvent> {
         a0: 0,
         a1: 0,
         addr: None,
+        tty: std::fs::read_to_string(format!("{dir}/stat")).map_or(0, |s| stat_tty_nr(&s)),
+        loginuid: std::fs::read_to_string(format!("{dir}/loginuid"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(u32::MAX),
+        cap_effective: status_caps(&status, "CapEff:"),
+        cap_permitted: status_caps(&status, "CapPrm:"),
         ..Default::default()
     })
 }
@@ -684,9 +709,23 @@ mod tests {
         assert!(!e.args.is_empty());
         assert!(!e.cgroups.is_empty());
         assert_eq!(e.uid, nix_uid());
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        assert_eq!(e.cap_effective, status_caps(&status, "CapEff:"));
         assert!(exec_event(u32::MAX - 1, 1, 0).is_none());
         assert!(exit_event(11, 10, 0, 0).is_none(), "a thread's exit");
         assert_eq!(exit_event(10, 10, 256, 0).unwrap().a0, 256);
+    }
+
+    #[test]
+    fn tty_and_caps_from_proc_text() {
+        let stat = "4242 (a (b) c) S 1 4242 4242 34816 4242 4194560 0";
+        assert_eq!(stat_tty_nr(stat), 34816, "pts/0");
+        assert_eq!(stat_tty_nr("7 (sh) S 1 7 7 0 -1 0"), 0);
+        assert_eq!(stat_tty_nr("garbage"), 0);
+        let status = "Name:\tsh\nCapPrm:\t00000000a80425fb\nCapEff:\t0000000000000000\n";
+        assert_eq!(status_caps(status, "CapPrm:"), 0xa80425fb);
+        assert_eq!(status_caps(status, "CapEff:"), 0);
+        assert_eq!(status_caps(status, "CapBnd:"), 0);
     }
 
     fn nix_uid() -> u32 {

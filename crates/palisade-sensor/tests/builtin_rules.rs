@@ -47,6 +47,11 @@ impl Ev {
         ];
         self
     }
+    /// A controlling terminal (pts/0).
+    fn tty(mut self) -> Self {
+        self.0.tty = 34816;
+        self
+    }
     fn parent(mut self, p: &str) -> Self {
         self.0.pcomm = p.into();
         self
@@ -180,8 +185,15 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
     vec![
         (
             "PAL-NODE-001",
-            vec![exec("bash -i")],
-            vec![exec("bash -i").host()],
+            vec![exec("bash -i").tty(), exec("sh -c id").parent("python3")],
+            vec![
+                exec("bash -i").tty().host(),
+                // The entrypoint `sh -c ...` (its parent is the runtime) and what it runs.
+                exec("sh -c /docker-entrypoint.sh"),
+                exec("sh /docker-entrypoint.sh").parent("sh"),
+                // `docker exec` of a health probe, without a terminal.
+                exec("sh -c pg_isready").parent("runc"),
+            ],
         ),
         (
             "PAL-NODE-002",
@@ -513,14 +525,18 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
         ),
         (
             "PAL-NODE-041",
-            vec![file(Kind::Unlink, "rm", "/var/log/auth.log", 0, 87)],
-            vec![file(
-                Kind::Unlink,
-                "logrotate",
-                "/var/log/auth.log.4",
-                0,
-                87,
-            )],
+            vec![
+                file(Kind::Unlink, "rm", "/var/log/auth.log", 0, 87),
+                rename("mv", "/var/log/auth.log", "/tmp/x"),
+                rename("mv", "/var/log/app/app.log", "/var/log/app/notes"),
+            ],
+            vec![
+                file(Kind::Unlink, "logrotate", "/var/log/auth.log.4", 0, 87),
+                // Rotation by a service's own script: rename to a rotated name, then
+                // gzip deletes the uncompressed copy.
+                rename("mv", "/var/log/app/app.log", "/var/log/app/app.log.1"),
+                file(Kind::Unlink, "gzip", "/var/log/app/app.log.1", 0, 87),
+            ],
         ),
         (
             "PAL-NODE-041",

@@ -26,6 +26,10 @@ fn events() -> Vec<(&'static str, NodeEvent)> {
         a0: 0,
         a1: 0,
         addr: None,
+        tty: 34816,
+        loginuid: u32::MAX,
+        cap_effective: 0xa80425fb,
+        cap_permitted: 0xa80425fb,
         ..NodeEvent::default()
     };
     let mut exec = base(Kind::Exec, "cat");

@@ -44,6 +44,10 @@ enum F {
     HostPid,
     HostPorts,
     Privileged,
+    InitImages,
+    InitPrivileged,
+    EphemeralImages,
+    EphemeralPrivileged,
     AllowPrivilegeEscalation,
     ReadOnlyFs,
     PodRunAsUser,
@@ -76,6 +80,7 @@ enum F {
     JevtValue,
     JevtObj,
     JevtTime,
+    JevtRawtime,
 }
 
 /// Whether a field takes an `[argument]`.
@@ -241,6 +246,30 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
         F::Privileged,
         Arg::None,
         "privileged, per container (list)",
+    ),
+    (
+        "ka.req.pod.initContainers.privileged",
+        F::InitPrivileged,
+        Arg::None,
+        "privileged, per init container (list)",
+    ),
+    (
+        "ka.req.pod.initContainers.image",
+        F::InitImages,
+        Arg::None,
+        "init container images (list)",
+    ),
+    (
+        "ka.req.pod.ephemeralContainers.privileged",
+        F::EphemeralPrivileged,
+        Arg::None,
+        "privileged, per ephemeral container (list)",
+    ),
+    (
+        "ka.req.pod.ephemeralContainers.image",
+        F::EphemeralImages,
+        Arg::None,
+        "ephemeral container images (list)",
     ),
     (
         "ka.req.container.privileged",
@@ -421,12 +450,33 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
         "event time (stageTimestamp)",
     ),
     (
+        "jevt.rawtime",
+        F::JevtRawtime,
+        Arg::None,
+        "event time (stageTimestamp) in nanoseconds since the epoch",
+    ),
+    (
         "jevt.time.iso8601",
         F::JevtTime,
         Arg::None,
         "event time (stageTimestamp)",
     ),
 ];
+
+fn image<'a>(c: &'a Map<String, Json>) -> Option<Value<'a>> {
+    c.get("image")
+        .and_then(Json::as_str)
+        .map(|i| Value::Str(Cow::Borrowed(i)))
+}
+
+fn privileged<'a>(c: &'a Map<String, Json>) -> Option<Value<'a>> {
+    Some(Value::Bool(
+        get(c, "securityContext")
+            .and_then(|sc| sc.get("privileged"))
+            .and_then(Json::as_bool)
+            .unwrap_or(false),
+    ))
+}
 
 /// The `k8s_audit` field schema.
 #[derive(Debug, Clone, Copy, Default)]
@@ -559,6 +609,30 @@ impl<'a> AuditRecord<'a> {
             }
         }
         out
+    }
+
+    /// The containers of one list of the pod spec (`initContainers`, `ephemeralContainers`).
+    fn listed_containers(&self, list: &str) -> Vec<&'a Map<String, Json>> {
+        match self.pod_spec().and_then(|spec| spec.get(list)) {
+            Some(Json::Array(items)) => items.iter().filter_map(Json::as_object).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn per_listed_container(
+        &self,
+        list: &str,
+        f: impl Fn(&'a Map<String, Json>) -> Option<Value<'a>>,
+    ) -> Values<'a> {
+        match self.pod_spec() {
+            None => Values::Missing,
+            Some(_) => Values::Many(
+                self.listed_containers(list)
+                    .into_iter()
+                    .filter_map(f)
+                    .collect(),
+            ),
+        }
     }
 
     fn per_container(&self, f: impl Fn(&'a Map<String, Json>) -> Option<Value<'a>>) -> Values<'a> {
@@ -792,14 +866,11 @@ impl Event for AuditRecord<'_> {
                 }
                 Values::Many(out)
             }
-            F::Privileged => self.per_container(|c| {
-                Some(Value::Bool(
-                    Self::security_context(c)
-                        .and_then(|sc| sc.get("privileged"))
-                        .and_then(Json::as_bool)
-                        .unwrap_or(false),
-                ))
-            }),
+            F::Privileged => self.per_container(privileged),
+            F::InitPrivileged => self.per_listed_container("initContainers", privileged),
+            F::EphemeralPrivileged => self.per_listed_container("ephemeralContainers", privileged),
+            F::InitImages => self.per_listed_container("initContainers", image),
+            F::EphemeralImages => self.per_listed_container("ephemeralContainers", image),
             F::AllowPrivilegeEscalation => self.per_container(|c| {
                 Some(Value::Bool(
                     Self::security_context(c)
@@ -968,6 +1039,12 @@ impl Event for AuditRecord<'_> {
             },
             F::JevtObj => Values::One(s(ev.raw())),
             F::JevtTime => one_str(ev.timestamp()),
+            F::JevtRawtime => ev
+                .timestamp()
+                .and_then(crate::alert::parse_rfc3339_micros)
+                .map_or(Values::Missing, |us| {
+                    Values::One(Value::Int(us.saturating_mul(1000)))
+                }),
         }
     }
 

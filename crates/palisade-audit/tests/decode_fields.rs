@@ -71,6 +71,18 @@ fn fields_of_a_workload_event() {
         values(&e, "ka.req.pod.containers.privileged"),
         ["true", "false", "false"]
     );
+    assert_eq!(values(&e, "ka.req.pod.initContainers.privileged"), ["true"]);
+    assert!(values(&e, "ka.req.pod.ephemeralContainers.privileged").is_empty());
+    assert_eq!(
+        values(&e, "ka.req.pod.initContainers.image"),
+        ["busybox:1.36"]
+    );
+    let time = values(&e, "jevt.time");
+    let raw: i64 = values(&e, "jevt.rawtime")[0].parse().unwrap();
+    assert_eq!(
+        raw,
+        palisade_audit::alert::parse_rfc3339_micros(&time[0]).unwrap() * 1000
+    );
     assert_eq!(
         values(&e, "ka.req.pod.containers.eff_run_as_user"),
         ["0", "1000", "1000"]

@@ -145,6 +145,7 @@ pub fn bench(events: usize) -> anyhow::Result<ExitCode> {
                 args,
                 cwd,
                 ancestors: &ancestors[i],
+                parent: procs.get(e.ppid),
                 attribution: &attributions[i],
                 container: Some(&info),
             }

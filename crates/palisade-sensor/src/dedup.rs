@@ -187,6 +187,7 @@ mod tests {
             args: &[],
             cwd: None,
             ancestors: &[],
+            parent: None,
             attribution: &attribution,
             container: None,
         };

@@ -30,6 +30,8 @@ pub struct NodeRecord<'a> {
     pub cwd: Option<&'a str>,
     /// Ancestor names: parent first.
     pub ancestors: &'a [&'a str],
+    /// The parent's entry in the process table, when the sensor knows it.
+    pub parent: Option<&'a crate::process::ProcInfo>,
     pub attribution: &'a Attribution,
     pub container: Option<&'a ContainerInfo>,
 }
@@ -69,12 +71,18 @@ enum F {
     ProcPid,
     ProcPpid,
     ProcPname,
+    ProcPcmdline,
+    ProcPexe,
+    ProcPexepath,
     ProcAname,
     ProcTid,
     ProcTty,
     UserUid,
     UserName,
     UserLoginuid,
+    UserLoginname,
+    GroupName,
+    FdIp,
     ThreadCapEffective,
     ThreadCapPermitted,
     GroupGid,
@@ -147,6 +155,9 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("proc.tid", F::ProcTid, Arg::None, "thread id"),
     ("proc.ppid", F::ProcPpid, Arg::None, "parent process id"),
     ("proc.pname", F::ProcPname, Arg::None, "parent process name"),
+    ("proc.pcmdline", F::ProcPcmdline, Arg::None, "the parent's name and arguments"),
+    ("proc.pexe", F::ProcPexe, Arg::None, "the parent's argv[0]"),
+    ("proc.pexepath", F::ProcPexepath, Arg::None, "path of the parent's executable"),
     ("proc.aname", F::ProcAname, Arg::Optional, "ancestor name: [1] parent, [2] grandparent...; without an index, every ancestor"),
     ("proc.tty", F::ProcTty, Arg::None, "controlling terminal as /proc/<pid>/stat's tty_nr (34816 is pts/0); 0: none (a process without a terminal, e.g. an entrypoint or `docker exec` without -t)"),
     ("user.uid", F::UserUid, Arg::None, "user id"),
@@ -155,6 +166,9 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("thread.cap_permitted", F::ThreadCapPermitted, Arg::None, "the thread's permitted capabilities, space-separated"),
     ("user.name", F::UserName, Arg::None, "user name (root for uid 0; the uid otherwise)"),
     ("group.gid", F::GroupGid, Arg::None, "group id"),
+    ("user.loginname", F::UserLoginname, Arg::None, "name of the audit login uid (root for 0, the uid otherwise; missing when unset)"),
+    ("group.name", F::GroupName, Arg::None, "group name (root for gid 0; the gid otherwise)"),
+    ("fd.ip", F::FdIp, Arg::None, "every address of a connection's ends the sensor knows (connect: the server; accept: the server and the client): `fd.ip = X` holds when either end is X"),
     ("fd.name", F::FdName, Arg::None, "file path (open, unlink, chmod; rename: the old path), Unix socket path of a connect, or ip:port of a connection's remote end (accept: the peer)"),
     ("fd.directory", F::FdDirectory, Arg::None, "directory of the file"),
     ("fd.filename", F::FdFilename, Arg::None, "file name without the directory"),
@@ -653,6 +667,22 @@ impl Event for NodeRecord<'_> {
                     s(&e.pcomm)
                 }
             }
+            F::ProcPcmdline => self.parent.map_or(Values::Missing, |p| {
+                let mut out = p.name.clone();
+                for a in p.args.iter().skip(1) {
+                    out.push(' ');
+                    out.push_str(a);
+                }
+                owned(out)
+            }),
+            F::ProcPexe => self
+                .parent
+                .and_then(|p| p.args.first())
+                .map_or(Values::Missing, |a| s(a)),
+            F::ProcPexepath => self
+                .parent
+                .and_then(|p| p.exe.as_deref())
+                .map_or(Values::Missing, s),
             F::ProcAname => match field.arg.as_deref().and_then(|a| a.parse::<usize>().ok()) {
                 Some(1) if !e.pcomm.is_empty() => s(&e.pcomm),
                 Some(n) => self.ancestors.get(n - 1).map_or(Values::Missing, |a| s(a)),
@@ -680,6 +710,33 @@ impl Event for NodeRecord<'_> {
                 }
             }
             F::GroupGid => int(e.gid.into()),
+            F::UserLoginname => match e.loginuid {
+                u32::MAX => Values::Missing,
+                0 => s("root"),
+                uid => owned(uid.to_string()),
+            },
+            F::GroupName => {
+                if e.gid == 0 {
+                    s("root")
+                } else {
+                    owned(e.gid.to_string())
+                }
+            }
+            F::FdIp => {
+                let mut ips: Vec<Value> = self
+                    .server()
+                    .map(|(a, _)| Value::Str(Cow::Owned(a.to_string())))
+                    .into_iter()
+                    .collect();
+                if e.kind == Kind::Accept {
+                    ips.extend(e.addr.map(|a| Value::Str(Cow::Owned(a.to_string()))));
+                }
+                if ips.is_empty() {
+                    Values::Missing
+                } else {
+                    Values::Many(ips)
+                }
+            }
             F::FdName => match (self.file().or(self.unix_socket()), self.remote()) {
                 (Some(p), _) => s(p),
                 (None, Some((a, p))) => owned(match a {
@@ -773,6 +830,77 @@ mod tests {
         assert!(NodeFields.resolve("proc.aname", Some("x")).is_err());
         assert!(NodeFields.resolve("proc.name", Some("1")).is_err());
         assert!(NodeFields.resolve("proc.nope", None).is_err());
+    }
+
+    fn texts(r: &NodeRecord<'_>, field: &str) -> Vec<String> {
+        let spec = NodeFields.resolve(field, None).unwrap();
+        r.extract(&spec)
+            .as_slice()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn falco_process_session_and_connection_fields() {
+        let parent = crate::process::ProcInfo {
+            name: "python3".into(),
+            exe: Some("/usr/bin/python3.11".into()),
+            args: vec![
+                "python3".into(),
+                "app.py".into(),
+                "--port".into(),
+                "80".into(),
+            ],
+            cwd: None,
+            ppid: 1,
+            pname: "containerd-shim".into(),
+            attribution: Attribution::Host,
+        };
+        let accept = NodeEvent {
+            kind: Kind::Accept,
+            gid: 0,
+            loginuid: 1000,
+            tty: 34816,
+            cap_effective: 1 << 21,
+            addr: Some("203.0.113.9".parse().unwrap()),
+            laddr: Some("10.0.0.5".parse().unwrap()),
+            a1: 51000,
+            a2: 8080,
+            ..Default::default()
+        };
+        let attribution = Attribution::Host;
+        let r = NodeRecord {
+            event: &accept,
+            exe: None,
+            args: &[],
+            cwd: None,
+            ancestors: &[],
+            parent: Some(&parent),
+            attribution: &attribution,
+            container: None,
+        };
+        assert_eq!(texts(&r, "proc.pcmdline"), ["python3 app.py --port 80"]);
+        assert_eq!(texts(&r, "proc.pexe"), ["python3"]);
+        assert_eq!(texts(&r, "proc.pexepath"), ["/usr/bin/python3.11"]);
+        assert_eq!(texts(&r, "proc.tty"), ["34816"]);
+        assert_eq!(texts(&r, "user.loginuid"), ["1000"]);
+        assert_eq!(texts(&r, "user.loginname"), ["1000"]);
+        assert_eq!(texts(&r, "group.name"), ["root"]);
+        assert_eq!(texts(&r, "thread.cap_effective"), ["CAP_SYS_ADMIN"]);
+        assert_eq!(texts(&r, "fd.ip"), ["10.0.0.5", "203.0.113.9"]);
+        let unset = NodeEvent {
+            loginuid: u32::MAX,
+            ..accept.clone()
+        };
+        let r = NodeRecord {
+            event: &unset,
+            parent: None,
+            ..r
+        };
+        assert_eq!(texts(&r, "user.loginuid"), ["-1"]);
+        assert!(texts(&r, "user.loginname").is_empty());
+        assert!(texts(&r, "proc.pcmdline").is_empty());
     }
 
     #[test]

@@ -180,6 +180,7 @@ impl<M: Metadata> Detector<M> {
                 args,
                 cwd,
                 ancestors: &ancestors,
+                parent: self.procs.get(e.ppid),
                 attribution: &attribution,
                 container: container.as_deref(),
             };

@@ -145,7 +145,8 @@ pub fn bench(events: usize) -> anyhow::Result<ExitCode> {
                 args,
                 cwd,
                 ancestors: &ancestors[i],
-                parent: procs.get(e.ppid),
+                lineage: &[],
+                num: i as u64 + 1,
                 attribution: &attributions[i],
                 container: Some(&info),
             }

@@ -187,7 +187,8 @@ mod tests {
             args: &[],
             cwd: None,
             ancestors: &[],
-            parent: None,
+            lineage: &[],
+            num: 1,
             attribution: &attribution,
             container: None,
         };

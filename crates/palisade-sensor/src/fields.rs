@@ -30,8 +30,10 @@ pub struct NodeRecord<'a> {
     pub cwd: Option<&'a str>,
     /// Ancestor names: parent first.
     pub ancestors: &'a [&'a str],
-    /// The parent's entry in the process table, when the sensor knows it.
-    pub parent: Option<&'a crate::process::ProcInfo>,
+    /// The ancestors' entries in the process table, parent first, as far as it knows them.
+    pub lineage: &'a [&'a crate::process::ProcInfo],
+    /// The event's sequence number in this sensor run (Falco's `evt.num`), from 1.
+    pub num: u64,
     pub attribution: &'a Attribution,
     pub container: Option<&'a ContainerInfo>,
 }
@@ -74,6 +76,10 @@ enum F {
     ProcPcmdline,
     ProcPexe,
     ProcPexepath,
+    ProcAexe,
+    ProcAexepath,
+    EvtNum,
+    ContainerStartTs,
     ProcAname,
     ProcTid,
     ProcTty,
@@ -158,6 +164,10 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("proc.pcmdline", F::ProcPcmdline, Arg::None, "the parent's name and arguments"),
     ("proc.pexe", F::ProcPexe, Arg::None, "the parent's argv[0]"),
     ("proc.pexepath", F::ProcPexepath, Arg::None, "path of the parent's executable"),
+    ("proc.aexe", F::ProcAexe, Arg::Optional, "ancestor argv[0]: [1] parent, [2] grandparent...; without an index, every known ancestor's"),
+    ("proc.aexepath", F::ProcAexepath, Arg::Optional, "ancestor executable path, indexed like proc.aexe"),
+    ("evt.num", F::EvtNum, Arg::None, "the event's sequence number in this sensor run, from 1"),
+    ("container.start_ts", F::ContainerStartTs, Arg::None, "when the container started, in nanoseconds since the epoch"),
     ("proc.aname", F::ProcAname, Arg::Optional, "ancestor name: [1] parent, [2] grandparent...; without an index, every ancestor"),
     ("proc.tty", F::ProcTty, Arg::None, "controlling terminal as /proc/<pid>/stat's tty_nr (34816 is pts/0); 0: none (a process without a terminal, e.g. an entrypoint or `docker exec` without -t)"),
     ("user.uid", F::UserUid, Arg::None, "user id"),
@@ -219,17 +229,21 @@ impl FieldSource for NodeFields {
                 field: name.into(),
                 message: "takes no argument".into(),
             }),
-            (Arg::Optional, Some(x)) if *f == F::ProcAname => match x.parse::<usize>() {
-                Ok(n) if (1..=MAX_ANCESTORS).contains(&n) => Ok(FieldSpec {
-                    id: i as u32,
-                    arg: Some(Arc::from(x)),
-                    name: Arc::from(format!("{name}[{x}]")),
-                }),
-                _ => Err(FieldError::Argument {
-                    field: name.into(),
-                    message: format!("index must be 1..={MAX_ANCESTORS}"),
-                }),
-            },
+            (Arg::Optional, Some(x))
+                if matches!(f, F::ProcAname | F::ProcAexe | F::ProcAexepath) =>
+            {
+                match x.parse::<usize>() {
+                    Ok(n) if (1..=MAX_ANCESTORS).contains(&n) => Ok(FieldSpec {
+                        id: i as u32,
+                        arg: Some(Arc::from(x)),
+                        name: Arc::from(format!("{name}[{x}]")),
+                    }),
+                    _ => Err(FieldError::Argument {
+                        field: name.into(),
+                        message: format!("index must be 1..={MAX_ANCESTORS}"),
+                    }),
+                }
+            }
             _ => Ok(FieldSpec {
                 id: i as u32,
                 arg: None,
@@ -424,6 +438,16 @@ const CAPS: &[&str] = &[
     "CAP_BPF",
     "CAP_CHECKPOINT_RESTORE",
 ];
+
+/// An ancestor's argv[0], or with `path` its executable's path.
+fn ancestor_exe(p: &crate::process::ProcInfo, path: bool) -> Option<Value<'_>> {
+    let v = if path {
+        p.exe.as_deref()
+    } else {
+        p.args.first().map(String::as_str)
+    };
+    v.map(|v| Value::Str(Cow::Borrowed(v)))
+}
 
 /// A capability set as space-separated names (unknown bits as CAP_<n>).
 pub fn caps_text(v: i64) -> String {
@@ -667,7 +691,7 @@ impl Event for NodeRecord<'_> {
                     s(&e.pcomm)
                 }
             }
-            F::ProcPcmdline => self.parent.map_or(Values::Missing, |p| {
+            F::ProcPcmdline => self.lineage.first().map_or(Values::Missing, |p| {
                 let mut out = p.name.clone();
                 for a in p.args.iter().skip(1) {
                     out.push(' ');
@@ -676,13 +700,36 @@ impl Event for NodeRecord<'_> {
                 owned(out)
             }),
             F::ProcPexe => self
-                .parent
+                .lineage
+                .first()
                 .and_then(|p| p.args.first())
                 .map_or(Values::Missing, |a| s(a)),
             F::ProcPexepath => self
-                .parent
+                .lineage
+                .first()
                 .and_then(|p| p.exe.as_deref())
                 .map_or(Values::Missing, s),
+            F::ProcAexe | F::ProcAexepath => {
+                let path = *f == F::ProcAexepath;
+                match field.arg.as_deref().and_then(|a| a.parse::<usize>().ok()) {
+                    Some(n) => self
+                        .lineage
+                        .get(n - 1)
+                        .and_then(|p| ancestor_exe(p, path))
+                        .map_or(Values::Missing, Values::One),
+                    None => Values::Many(
+                        self.lineage
+                            .iter()
+                            .filter_map(|p| ancestor_exe(p, path))
+                            .collect(),
+                    ),
+                }
+            }
+            F::EvtNum => int(self.num as i64),
+            F::ContainerStartTs => self
+                .container
+                .and_then(|c| c.started_at_ns)
+                .map_or(Values::Missing, int),
             F::ProcAname => match field.arg.as_deref().and_then(|a| a.parse::<usize>().ok()) {
                 Some(1) if !e.pcomm.is_empty() => s(&e.pcomm),
                 Some(n) => self.ancestors.get(n - 1).map_or(Values::Missing, |a| s(a)),
@@ -857,6 +904,12 @@ mod tests {
             pname: "containerd-shim".into(),
             attribution: Attribution::Host,
         };
+        let grandparent = crate::process::ProcInfo {
+            name: "containerd-shim".into(),
+            exe: Some("/usr/bin/containerd-shim-runc-v2".into()),
+            args: vec!["/usr/bin/containerd-shim-runc-v2".into()],
+            ..parent.clone()
+        };
         let accept = NodeEvent {
             kind: Kind::Accept,
             gid: 0,
@@ -876,7 +929,8 @@ mod tests {
             args: &[],
             cwd: None,
             ancestors: &[],
-            parent: Some(&parent),
+            lineage: &[&parent, &grandparent],
+            num: 7,
             attribution: &attribution,
             container: None,
         };
@@ -889,13 +943,29 @@ mod tests {
         assert_eq!(texts(&r, "group.name"), ["root"]);
         assert_eq!(texts(&r, "thread.cap_effective"), ["CAP_SYS_ADMIN"]);
         assert_eq!(texts(&r, "fd.ip"), ["10.0.0.5", "203.0.113.9"]);
+        assert_eq!(texts(&r, "evt.num"), ["7"]);
+        let aexe = |n: &str| {
+            let spec = NodeFields.resolve("proc.aexe", Some(n)).unwrap();
+            r.extract(&spec)
+                .as_slice()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(aexe("1"), ["python3"]);
+        assert_eq!(aexe("2"), ["/usr/bin/containerd-shim-runc-v2"]);
+        assert!(aexe("3").is_empty());
+        assert_eq!(
+            texts(&r, "proc.aexepath"),
+            ["/usr/bin/python3.11", "/usr/bin/containerd-shim-runc-v2"]
+        );
         let unset = NodeEvent {
             loginuid: u32::MAX,
             ..accept.clone()
         };
         let r = NodeRecord {
             event: &unset,
-            parent: None,
+            lineage: &[],
             ..r
         };
         assert_eq!(texts(&r, "user.loginuid"), ["-1"]);

@@ -75,6 +75,8 @@ pub struct Detector<M: Metadata> {
     metrics: Option<Arc<Metrics>>,
     drift: Option<DriftPolicy>,
     baseline: Option<(Baseline, baseline::Mode)>,
+    /// Events processed so far (`evt.num` of the latest).
+    events_seen: u64,
 }
 
 /// Containers remembered at most; past this the memo is cleared.
@@ -104,6 +106,7 @@ impl<M: Metadata> Detector<M> {
             metrics: None,
             drift: None,
             baseline: None,
+            events_seen: 0,
         }
     }
 
@@ -155,6 +158,7 @@ impl<M: Metadata> Detector<M> {
 
     /// Runs every rule on the event; one alert per matching rule is appended to `out`.
     pub fn process(&mut self, e: &NodeEvent, out: &mut Vec<NodeAlert>) {
+        self.events_seen += 1;
         self.procs.observe(e);
         if let Some(m) = &self.metrics {
             m.event(e.kind);
@@ -180,7 +184,8 @@ impl<M: Metadata> Detector<M> {
                 args,
                 cwd,
                 ancestors: &ancestors,
-                parent: self.procs.get(e.ppid),
+                lineage: &self.procs.lineage(e),
+                num: self.events_seen,
                 attribution: &attribution,
                 container: container.as_deref(),
             };

@@ -47,6 +47,9 @@ pub struct ContainerInfo {
     pub pod_namespace: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
+    /// When the container started (nanoseconds since the epoch), where the runtime says.
+    #[serde(skip)]
+    pub started_at_ns: Option<i64>,
     /// Where this came from: `docker`, `containerd-cri`, `cri-o`, `podman`, `oci-bundle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_source: Option<&'static str>,
@@ -98,6 +101,11 @@ pub fn parse_inspect(container: &Value, image: Option<&Value>) -> ContainerInfo 
         pod_name: label("io.kubernetes.pod.name"),
         pod_namespace: label("io.kubernetes.pod.namespace"),
         privileged: container["HostConfig"]["Privileged"].as_bool(),
+        started_at_ns: container["State"]["StartedAt"]
+            .as_str()
+            .and_then(palisade_audit::alert::parse_rfc3339_micros)
+            .filter(|&us| us > 0)
+            .map(|us| us.saturating_mul(1000)),
         metadata_source: Some("docker"),
     }
 }
@@ -489,7 +497,8 @@ mod tests {
             "Image": "sha256:1111",
             "Config": {"Image": "ghcr.io/acme/web:3.1", "Labels": {
                 "io.kubernetes.pod.name": "web-7d", "io.kubernetes.pod.namespace": "shop"}},
-            "HostConfig": {"Privileged": false}
+            "HostConfig": {"Privileged": false},
+            "State": {"StartedAt": "2026-12-07T22:30:01.123456789Z"}
         });
         let img = json!({"RepoDigests": ["ghcr.io/acme/web@sha256:2222"]});
         let i = parse_inspect(&c, Some(&img));
@@ -499,12 +508,16 @@ mod tests {
         assert_eq!(i.image_digest.as_deref(), Some("sha256:2222"));
         assert_eq!(i.pod_name.as_deref(), Some("web-7d"));
         assert_eq!(i.pod_namespace.as_deref(), Some("shop"));
+        assert_eq!(i.started_at_ns, Some(1_796_682_601_123_456_000));
         // Without a repo digest: the image id; without a tag: latest.
         let c2 = json!({"Id": "x", "Image": "sha256:1111", "Config": {"Image": "busybox"}});
         let i2 = parse_inspect(&c2, None);
         assert_eq!(i2.image_digest.as_deref(), Some("sha256:1111"));
         assert_eq!(i2.image_tag.as_deref(), Some("latest"));
         assert_eq!(i2.pod_name, None);
+        // Docker's zero time for a container that never started.
+        let c3 = json!({"Id": "y", "State": {"StartedAt": "0001-01-01T00:00:00Z"}});
+        assert_eq!(parse_inspect(&c3, None).started_at_ns, None);
     }
 
     fn fixtures() -> Bundles {

@@ -105,6 +105,22 @@ impl ProcessTable {
         self.procs.remove(&pid);
     }
 
+    /// What the table knows of a process's ancestors: parent first, as far as the chain of
+    /// known parents goes.
+    pub fn lineage(&self, e: &NodeEvent) -> Vec<&ProcInfo> {
+        let mut out = Vec::new();
+        let mut pid = e.ppid;
+        while out.len() < MAX_ANCESTORS {
+            let Some(p) = self.procs.get(&pid) else { break };
+            out.push(p);
+            if p.ppid == pid || p.ppid == 0 {
+                break;
+            }
+            pid = p.ppid;
+        }
+        out
+    }
+
     /// Ancestor names of a process: parent first.
     pub fn ancestors<'a>(&'a self, e: &'a NodeEvent) -> Vec<&'a str> {
         let mut out = Vec::new();

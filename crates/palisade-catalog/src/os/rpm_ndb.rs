@@ -101,8 +101,7 @@ pub(crate) mod ndb {
     const BLOBHEAD_MAGIC: u32 = u32::from_le_bytes(*b"BlbS");
     const BLOBTAIL_MAGIC: u32 = u32::from_le_bytes(*b"BlbE");
     /// rpm's `PKGDB_MAX_BLOBSIZE`.
-    const MAX_BLOBSIZE: u64 =
-        0xffff_ffff - (BLOBHEAD_SIZE + BLOBTAIL_SIZE + BLK_SIZE - 1) as u64;
+    const MAX_BLOBSIZE: u64 = 0xffff_ffff - (BLOBHEAD_SIZE + BLOBTAIL_SIZE + BLK_SIZE - 1) as u64;
 
     /// One used slot of the package index: package `pkgidx` is stored in blocks
     /// `blkoff..blkoff + blkcnt`.
@@ -134,7 +133,7 @@ pub(crate) mod ndb {
         if slotnpages == 0 {
             return Err("no slot pages".into());
         }
-        if file.len() % BLK_SIZE != 0 {
+        if !file.len().is_multiple_of(BLK_SIZE) {
             return Err(format!(
                 "file size {} is not a multiple of the {BLK_SIZE}-byte block",
                 file.len()
@@ -231,10 +230,8 @@ pub(crate) mod ndb {
         if u64::from(bloblen) > MAX_BLOBSIZE {
             return Err(bad("length"));
         }
-        let want_blocks = (BLOBHEAD_SIZE as u64 + u64::from(bloblen) + BLOBTAIL_SIZE as u64
-            + BLK_SIZE as u64
-            - 1)
-            / BLK_SIZE as u64;
+        let want_blocks = (BLOBHEAD_SIZE as u64 + u64::from(bloblen) + BLOBTAIL_SIZE as u64)
+            .div_ceil(BLK_SIZE as u64);
         if want_blocks != u64::from(slot.blkcnt) {
             return Err(bad(&format!(
                 "{bloblen} bytes need {want_blocks} blocks, slot has {}",
@@ -251,9 +248,7 @@ pub(crate) mod ndb {
         let want_sum = le(area, tail_at).unwrap_or(0);
         let sum = adler32(area.get(..tail_at).unwrap_or_default());
         if sum != want_sum {
-            return Err(bad(&format!(
-                "adler32 {sum:08x}, tail says {want_sum:08x}"
-            )));
+            return Err(bad(&format!("adler32 {sum:08x}, tail says {want_sum:08x}")));
         }
         area.get(BLOBHEAD_SIZE..BLOBHEAD_SIZE + bloblen as usize)
             .ok_or_else(|| bad("length"))
@@ -311,8 +306,10 @@ mod tests {
         // name, epoch:version-release, arch, license and source rpm as `rpm -qa --qf` printed
         // them when the real rpm made these headers.
         assert_eq!(as_lines(&found), expected_lines());
-        assert!(found.packages.iter().all(|p| p.locations[0].path == PATH
-            && p.kind == palisade_model::PackageKind::Os));
+        assert!(found
+            .packages
+            .iter()
+            .all(|p| p.locations[0].path == PATH && p.kind == palisade_model::PackageKind::Os));
         // Same packages, in the same (install) order, as from the SQLite database.
         assert_eq!(without_locations(found.packages.clone()), from_sqlite());
         let get = |name: &str| found.packages.iter().find(|p| p.name == name).unwrap();
@@ -320,7 +317,10 @@ mod tests {
         assert_eq!(get("palisade-hello").arch.as_deref(), Some("noarch"));
         assert_eq!(get("palisade-zero").version, "0:3.0-7");
         assert_eq!(get("palisade-zero").arch.as_deref(), Some("x86_64"));
-        assert_eq!(get("palisade-big-libs").source_name.as_deref(), Some("palisade-big"));
+        assert_eq!(
+            get("palisade-big-libs").source_name.as_deref(),
+            Some("palisade-big")
+        );
     }
 
     #[test]
@@ -341,7 +341,7 @@ mod tests {
 
     /// What make.py generated as package `i` of Packages-many.db.
     fn many(i: u32) -> (String, String, String) {
-        let epoch = if i % 3 == 0 {
+        let epoch = if i.is_multiple_of(3) {
             String::new()
         } else {
             format!("{}:", i % 3)
@@ -349,7 +349,12 @@ mod tests {
         (
             format!("palisade-many-{i:03}"),
             format!("{epoch}1.{i}-{i}.suse"),
-            if i % 2 == 0 { "noarch" } else { "x86_64" }.to_string(),
+            if i.is_multiple_of(2) {
+                "noarch"
+            } else {
+                "x86_64"
+            }
+            .to_string(),
         )
     }
 
@@ -360,7 +365,13 @@ mod tests {
         let mut got: Vec<(String, String, String)> = found
             .packages
             .iter()
-            .map(|p| (p.name.clone(), p.version.clone(), p.arch.clone().unwrap_or_default()))
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.version.clone(),
+                    p.arch.clone().unwrap_or_default(),
+                )
+            })
             .collect();
         got.sort();
         let want: Vec<_> = (0..300).map(many).collect();

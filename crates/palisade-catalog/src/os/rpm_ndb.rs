@@ -152,6 +152,9 @@ pub(crate) mod ndb {
         let fileblks = (file.len() / BLK_SIZE) as u64;
         let minblkoff = slotnpages as u64 * BLKS_PER_PAGE;
         let mut used = Vec::new();
+        // Blobs may not overlap, so together they fit in the blob area; checking that while
+        // reading keeps the slot list proportional to the blobs actually present.
+        let mut claimed = 0u64;
         for (i, raw) in file
             .get(HEADER_SIZE..slot_area)
             .unwrap_or_default()
@@ -178,6 +181,13 @@ pub(crate) mod ndb {
                 return Err(format!(
                     "slot {slotno}: package {pkgidx} ends at block {end}, past the end of the \
                      file ({fileblks} blocks): truncated database"
+                ));
+            }
+            claimed += u64::from(blkcnt);
+            if claimed > fileblks - minblkoff {
+                return Err(format!(
+                    "slot {slotno}: the slots claim more blocks than the file holds: \
+                     overlapping packages"
                 ));
             }
             used.push(Slot {
@@ -443,6 +453,14 @@ mod tests {
         let mut f = PLAIN.to_vec();
         put_u32(&mut f, 0x38, 0x100);
         assert!(error(&f).contains("overlap"));
+        // Many slots claiming the whole blob area.
+        let mut f = PLAIN.to_vec();
+        for slot in 2..200 {
+            put_u32(&mut f, slot * 16 + 4, slot as u32);
+            put_u32(&mut f, slot * 16 + 8, 0x100);
+            put_u32(&mut f, slot * 16 + 12, 0x1000);
+        }
+        assert!(error(&f).contains("claim more blocks than the file holds"));
         // Two slots for one package.
         let mut f = PLAIN.to_vec();
         put_u32(&mut f, 0x34, 1);

@@ -20,6 +20,7 @@ seed dpkg_copyright $(find "$fixtures/dpkg-copyright" -name copyright)
 seed apk "$fixtures"/apk/installed
 seed rpm_sqlite "$fixtures"/rpm-sqlite/rpmdb.sqlite
 seed rpm_bdb "$fixtures"/rpm-bdb/Packages "$fixtures"/rpm-bdb/Packages-be "$fixtures"/rpm-bdb/Packages-chksum
+seed rpm_ndb "$fixtures"/rpm-ndb/Packages.db "$fixtures"/rpm-ndb/Packages-churn.db "$here"/seeds/rpm_ndb/*
 seed python_metadata $(find "$fixtures/python" -type f \( -name METADATA -o -name PKG-INFO -o -name '*.egg-info' \))
 seed npm_package $(find "$fixtures/npm-package" -name package.json)
 seed npm_lock $(find "$fixtures/npm-lock" -name package-lock.json)

@@ -11,6 +11,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &os::apk::Apk,
     &os::rpm_sqlite::RpmSqlite,
     &os::rpm_bdb::RpmBdb,
+    &os::rpm_ndb::RpmNdb,
     &lang::python::Python,
     &lang::npm_package::NpmPackage,
     &lang::npm_lock::NpmLock,

@@ -555,3 +555,90 @@ fn rpm_packages_match_by_distribution_release_and_epoch_aware_versions() {
     // does not apply to a Rocky 9 image.
     assert_eq!(ids, vec![("palisade-app", "CVE-2099-10001")]);
 }
+
+/// A SUSE root filesystem: the ndb rpm database fixture and the os-release of `os_release`.
+fn suse_root(os_release: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let rpm = root.path().join("usr/lib/sysimage/rpm");
+    std::fs::create_dir_all(&rpm).unwrap();
+    std::fs::create_dir_all(root.path().join("etc")).unwrap();
+    std::fs::copy(
+        repo("crates/palisade-catalog/fixtures/rpm-ndb/Packages.db"),
+        rpm.join("Packages.db"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo(&format!(
+            "crates/palisade-catalog/fixtures/os-release/{os_release}"
+        )),
+        root.path().join("etc/os-release"),
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn suse_packages_from_the_ndb_database_match_their_code_stream() {
+    let db = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let suse = repo("crates/palisade-vulndb/fixtures/osv-suse");
+    ok(&palisade(
+        &[
+            "db",
+            "update",
+            "--feed",
+            "osv-suse",
+            "--source",
+            &format!("osv-suse={}", suse.display()),
+        ],
+        db.path(),
+        cache.path(),
+    ));
+    let findings = |root: &tempfile::TempDir| -> Vec<(String, String)> {
+        let target = format!("dir:{}", root.path().display());
+        let out = ok(&palisade(
+            &["image", "scan", &target, "-f", "json"],
+            db.path(),
+            cache.path(),
+        ))
+        .stdout
+        .clone();
+        let report: Value = serde_json::from_slice(&out).unwrap();
+        let mut ids: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["package"].as_str().unwrap().to_string(),
+                    f["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    // SLES 15 SP5: records filed under the Basesystem module and SLES for SAP of SP5 apply
+    // (below their fixes), the LTSS one does not (0.9-1 is its fix), SP4 and Leap do not.
+    let sles = suse_root("sles-15.5");
+    assert_eq!(
+        findings(&sles),
+        vec![
+            ("palisade-hello".to_string(), "CVE-2099-20001".to_string()),
+            ("palisade-zero".to_string(), "CVE-2099-20002".to_string()),
+        ]
+    );
+    // openSUSE Leap 15.5: only the Leap entry, for palisade-big and for palisade-big-libs,
+    // which is built from the palisade-big source package (RPM lookups use both names).
+    let leap = suse_root("opensuse-leap-15.5");
+    assert_eq!(
+        findings(&leap),
+        vec![
+            ("palisade-big".to_string(), "CVE-2099-20001".to_string()),
+            (
+                "palisade-big-libs".to_string(),
+                "CVE-2099-20001".to_string()
+            ),
+        ]
+    );
+}

@@ -64,6 +64,7 @@ const OSV_ECOSYSTEMS: &[(&str, &str)] = &[
     ("osv-rocky", "Rocky Linux"),
     ("osv-alma", "AlmaLinux"),
     ("osv-suse", "SUSE"),
+    ("osv-opensuse", "openSUSE"),
     ("osv-pypi", "PyPI"),
     ("osv-npm", "npm"),
     ("osv-go", "Go"),

@@ -436,7 +436,7 @@ mod tests {
             Option<&'a str>,
             &'a str,
         );
-        let cases: [Case<'_>; 11] = [
+        let cases: [Case<'_>; 12] = [
             (
                 fixture!("debian-12"),
                 Debian,
@@ -518,6 +518,14 @@ mod tests {
                 "openSUSE Leap 15.5",
             ),
             (
+                fixture!("opensuse-tumbleweed"),
+                Suse,
+                "opensuse-tumbleweed",
+                "20240801",
+                None,
+                "openSUSE Tumbleweed",
+            ),
+            (
                 fixture!("distroless-debian12"),
                 Debian,
                 "debian",
@@ -538,7 +546,7 @@ mod tests {
     #[test]
     fn agrees_with_the_shell() {
         let expected = include_str!("../../fixtures/os-release/expected.txt");
-        let files: [(&str, &[u8]); 12] = [
+        let files: [(&str, &[u8]); 13] = [
             ("alma-9", fixture!("alma-9")),
             ("alpine-3.19", fixture!("alpine-3.19")),
             ("amazonlinux-2", fixture!("amazonlinux-2")),
@@ -546,6 +554,7 @@ mod tests {
             ("debian-12", fixture!("debian-12")),
             ("distroless-debian12", fixture!("distroless-debian12")),
             ("opensuse-leap-15.5", fixture!("opensuse-leap-15.5")),
+            ("opensuse-tumbleweed", fixture!("opensuse-tumbleweed")),
             ("quoting", fixture!("quoting")),
             ("rocky-9", fixture!("rocky-9")),
             ("sles-15.5", fixture!("sles-15.5")),

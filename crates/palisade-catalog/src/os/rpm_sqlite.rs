@@ -332,7 +332,7 @@ mod sqlite {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const DB: &[u8] = include_bytes!("../../fixtures/rpm-sqlite/rpmdb.sqlite");

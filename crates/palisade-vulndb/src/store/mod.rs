@@ -24,8 +24,11 @@ use crate::assess::{AdvisorySource, Enrichment};
 use crate::feed::nvd::NvdCve;
 use crate::osv::{Affected, Record, Severity};
 
-/// Bumped whenever the tables change; an older or newer file is refused with a clear message.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Bumped whenever the tables change, or the lookup keys rows are stored under
+/// ([`crate::coordinates::store_ecosystem`]); an older or newer file is refused with a clear
+/// message, and `db update` rebuilds it in full instead of copying unchanged feeds from it.
+/// 3: SUSE Linux Enterprise records are stored under their code stream.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The database file's name inside the database directory.
 pub const DB_FILE: &str = "vuln.db";

@@ -7,6 +7,9 @@
 //! - `cis`: CIS Kubernetes Benchmark recommendations; `nsa`: NSA/CISA Kubernetes Hardening
 //!   Guide sections; `mitre`: MITRE ATT&CK techniques. A control fails when any of its
 //!   checks has a finding.
+//! - `cis-docker`: CIS Docker Benchmark recommendations, from the host checks
+//!   ([`crate::host::HOST_CHECKS`]); manual recommendations are listed by the host report,
+//!   not scored.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +27,7 @@ pub enum Framework {
     Cis,
     Nsa,
     Mitre,
+    CisDocker,
 }
 
 impl std::str::FromStr for Framework {
@@ -35,9 +39,10 @@ impl std::str::FromStr for Framework {
             "cis" => Self::Cis,
             "nsa" => Self::Nsa,
             "mitre" => Self::Mitre,
+            "cis-docker" => Self::CisDocker,
             other => {
                 return Err(format!(
-                    "unknown framework {other:?} (pss-baseline, pss-restricted, cis, nsa, mitre)"
+                    "unknown framework {other:?} (pss-baseline, pss-restricted, cis, nsa, mitre, cis-docker)"
                 ))
             }
         })
@@ -52,7 +57,33 @@ impl Framework {
             Self::Cis => "CIS Kubernetes Benchmark",
             Self::Nsa => "NSA/CISA Kubernetes Hardening Guide",
             Self::Mitre => "MITRE ATT&CK (Containers)",
+            Self::CisDocker => "CIS Docker Benchmark v1.6.0",
         }
+    }
+
+    /// Whether this framework is made of host checks (`palisade host scan`) rather than
+    /// Kubernetes posture checks.
+    pub fn is_host(self) -> bool {
+        matches!(self, Self::CisDocker)
+    }
+
+    /// The framework's controls and the ids of the checks behind each (posture or host).
+    pub fn control_ids(self) -> BTreeMap<String, Vec<&'static str>> {
+        if self.is_host() {
+            let benchmark = crate::host::Benchmark::CisDocker;
+            let mut out: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+            for c in crate::host::HOST_CHECKS {
+                let m = c.meta();
+                if m.benchmark == benchmark {
+                    out.entry(m.cis.to_owned()).or_default().push(m.id);
+                }
+            }
+            return out;
+        }
+        self.controls()
+            .into_iter()
+            .map(|(k, v)| (k, v.iter().map(|c| c.meta().id).collect()))
+            .collect()
     }
 
     /// The framework's controls and the checks behind each.
@@ -84,6 +115,7 @@ impl Framework {
                 Self::Cis => f.cis.iter().map(|s| s.to_string()).collect(),
                 Self::Nsa => f.nsa.iter().map(|s| s.to_string()).collect(),
                 Self::Mitre => f.mitre.iter().map(|s| s.to_string()).collect(),
+                Self::CisDocker => Vec::new(),
             };
             for k in keys {
                 out.entry(k).or_default().push(c);
@@ -94,10 +126,7 @@ impl Framework {
 
     /// Whether a check is part of this framework.
     pub fn includes(self, id: &str) -> bool {
-        self.controls()
-            .values()
-            .flatten()
-            .any(|c| c.meta().id == id)
+        self.control_ids().values().flatten().any(|c| *c == id)
     }
 }
 
@@ -127,10 +156,9 @@ pub fn summarize(framework: Framework, findings: &[PostureFinding]) -> Complianc
         *per_check.entry(f.check_id).or_default() += 1;
     }
     let controls: Vec<ControlResult> = framework
-        .controls()
+        .control_ids()
         .into_iter()
-        .map(|(control, checks)| {
-            let ids: Vec<&'static str> = checks.iter().map(|c| c.meta().id).collect();
+        .map(|(control, ids)| {
             let n: usize = ids
                 .iter()
                 .map(|id| per_check.get(id).copied().unwrap_or(0))

@@ -1,0 +1,294 @@
+//! Fixture hosts for the tests: one with every problem the Docker checks know, one hardened.
+//! Every check must fire on the first and stay silent on the second.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::facts::{
+    ContainerFacts, DaemonConfig, DockerdProcess, FileFacts, HostFacts, ImageFacts,
+};
+
+fn file(uid: u32, gid: u32, mode: u32, is_dir: bool) -> FileFacts {
+    FileFacts {
+        uid,
+        gid,
+        mode,
+        is_dir,
+    }
+}
+
+const FILES: &[(&str, u32, bool)] = &[
+    ("/lib/systemd/system/docker.service", 0o644, false),
+    ("/lib/systemd/system/docker.socket", 0o644, false),
+    ("/etc/docker", 0o755, true),
+    (
+        "/etc/docker/certs.d/registry.example.com/ca.crt",
+        0o444,
+        false,
+    ),
+    ("/etc/docker/ca.pem", 0o444, false),
+    ("/etc/docker/cert.pem", 0o444, false),
+    ("/etc/docker/key.pem", 0o400, false),
+    ("/var/run/docker.sock", 0o660, false),
+    ("/etc/docker/daemon.json", 0o644, false),
+    ("/etc/default/docker", 0o644, false),
+    ("/etc/sysconfig/docker", 0o644, false),
+    ("/run/containerd/containerd.sock", 0o660, false),
+];
+
+pub fn risky() -> HostFacts {
+    let config = r#"{
+  "icc": true,
+  "log-level": "debug",
+  "iptables": false,
+  "insecure-registries": ["registry.local:5000"],
+  "storage-driver": "aufs",
+  "hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"],
+  "tlscacert": "/etc/docker/ca.pem",
+  "tlscert": "/etc/docker/cert.pem",
+  "tlskey": "/etc/docker/key.pem",
+  "cgroup-parent": "/batch",
+  "storage-opts": ["dm.basesize=50G"],
+  "seccomp-profile": "unconfined",
+  "experimental": true
+}"#;
+    let mut files = BTreeMap::new();
+    for (path, _, is_dir) in FILES {
+        files.insert(path.to_string(), file(1000, 1000, 0o777, *is_dir));
+    }
+    let risky = json!({
+        "Id": "a".repeat(64), "Name": "/risky",
+        "AppArmorProfile": "unconfined",
+        "HostConfig": {
+            "Privileged": true, "CapAdd": ["SYS_ADMIN"], "NetworkMode": "host", "PidMode": "host",
+            "IpcMode": "host", "UTSMode": "host", "UsernsMode": "host", "Memory": 0, "CpuShares": 0,
+            "ReadonlyRootfs": false, "RestartPolicy": {"Name": "always", "MaximumRetryCount": 0},
+            "Devices": [{"PathOnHost": "/dev/sda", "PathInContainer": "/dev/sda", "CgroupPermissions": "rwm"}],
+            "SecurityOpt": ["seccomp=unconfined", "label=disable", "apparmor=unconfined"],
+            "CgroupParent": "/custom", "PidsLimit": null
+        },
+        "Mounts": [
+            {"Type": "bind", "Source": "/etc", "Destination": "/host-etc", "RW": true, "Propagation": "rshared"},
+            {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock", "RW": true, "Propagation": "rprivate"}
+        ],
+        "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "80"}]}},
+        "State": {"Status": "running"}
+    });
+    let bridged = json!({
+        "Id": "b".repeat(64), "Name": "/bridged",
+        "HostConfig": {"NetworkMode": "default", "Memory": 0},
+        "State": {"Status": "running"}
+    });
+    HostFacts {
+        daemon_config: Some(DaemonConfig::parse("/etc/docker/daemon.json", config).unwrap()),
+        dockerd: Some(DockerdProcess::from_cmdline(
+            42,
+            b"/usr/bin/dockerd\0--log-driver\0json-file\0",
+        )),
+        docker_info: Some(json!({
+            "Swarm": {"LocalNodeState": "active"},
+            "SecurityOptions": ["name=apparmor", "name=seccomp,profile=default"],
+            "LoggingDriver": "json-file",
+            "LiveRestoreEnabled": false,
+            "ExperimentalBuild": true,
+            "Driver": "aufs",
+            "Plugins": {"Authorization": null}
+        })),
+        containers: vec![
+            ContainerFacts {
+                inspect: risky,
+                processes: vec!["/usr/sbin/sshd -D".into()],
+            },
+            ContainerFacts {
+                inspect: bridged,
+                processes: vec!["nginx: master process".into()],
+            },
+        ],
+        images: vec![ImageFacts {
+            inspect: json!({"Id": "sha256:".to_owned() + &"c".repeat(64), "RepoTags": ["risky:1"],
+                "Config": {"User": "", "Env": ["PATH=/usr/bin", "DB_PASSWORD=hunter2"]}}),
+            history: vec![
+                json!({"CreatedBy": "/bin/sh -c export API_TOKEN=abc123 && ./deploy"}),
+                json!({"CreatedBy": "/bin/sh -c apt-get update"}),
+                json!({"CreatedBy": "/bin/sh -c #(nop) ADD https://example.com/app.tgz /app"}),
+                json!({"CreatedBy": "/bin/sh -c #(nop) ADD file:0123abcd in / "}),
+            ],
+        }],
+        files,
+        groups: BTreeMap::from([(0, "root".into()), (999, "docker".into())]),
+        content_trust: None,
+    }
+}
+
+pub fn hardened() -> HostFacts {
+    let config = r#"{
+  "icc": false,
+  "log-level": "info",
+  "userns-remap": "default",
+  "authorization-plugins": ["authz-broker"],
+  "log-driver": "syslog",
+  "no-new-privileges": true,
+  "live-restore": true,
+  "userland-proxy": false,
+  "hosts": ["unix:///var/run/docker.sock", "tcp://10.0.0.5:2376"],
+  "tlsverify": true,
+  "tlscacert": "/etc/docker/ca.pem",
+  "tlscert": "/etc/docker/cert.pem",
+  "tlskey": "/etc/docker/key.pem"
+}"#;
+    let mut files = BTreeMap::new();
+    for (path, mode, is_dir) in FILES {
+        let gid = if path.ends_with("docker.sock") {
+            999
+        } else {
+            0
+        };
+        files.insert(path.to_string(), file(0, gid, *mode, *is_dir));
+    }
+    let hardened = json!({
+        "Id": "d".repeat(64), "Name": "/hardened",
+        "AppArmorProfile": "docker-default",
+        "HostConfig": {
+            "Privileged": false, "CapAdd": null, "CapDrop": ["ALL"], "NetworkMode": "app-net",
+            "PidMode": "", "IpcMode": "private", "UTSMode": "", "UsernsMode": "", "Memory": 536870912,
+            "CpuShares": 512, "ReadonlyRootfs": true,
+            "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 5},
+            "Devices": [], "SecurityOpt": ["no-new-privileges"], "CgroupParent": "", "PidsLimit": 100
+        },
+        "Mounts": [{"Type": "volume", "Source": "/var/lib/docker/volumes/data/_data", "Destination": "/data", "RW": true, "Propagation": ""}],
+        "NetworkSettings": {"Ports": {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}], "9090/tcp": null}},
+        "State": {"Status": "running", "Health": {"Status": "healthy"}}
+    });
+    HostFacts {
+        daemon_config: Some(DaemonConfig::parse("/etc/docker/daemon.json", config).unwrap()),
+        dockerd: Some(DockerdProcess::from_cmdline(
+            42,
+            b"/usr/bin/dockerd\0--containerd=/run/containerd/containerd.sock\0",
+        )),
+        docker_info: Some(json!({
+            "Swarm": {"LocalNodeState": "inactive"},
+            "SecurityOptions": ["name=apparmor", "name=seccomp,profile=builtin", "name=userns"],
+            "LoggingDriver": "syslog",
+            "LiveRestoreEnabled": true,
+            "ExperimentalBuild": false,
+            "Driver": "overlay2",
+            "Plugins": {"Authorization": ["authz-broker"]},
+            "RegistryConfig": {"IndexConfigs": {"docker.io": {"Secure": true}}}
+        })),
+        containers: vec![ContainerFacts {
+            inspect: hardened,
+            processes: vec!["/app/server --port 8080".into()],
+        }],
+        images: vec![ImageFacts {
+            inspect: json!({"Id": "sha256:".to_owned() + &"e".repeat(64), "RepoTags": ["hardened:1"],
+                "Config": {"User": "10001", "Env": ["PATH=/usr/bin", "DB_PASSWORD_FILE=/run/secrets/db"],
+                    "Healthcheck": {"Test": ["CMD", "/app/healthcheck"]}}}),
+            history: vec![
+                json!({"CreatedBy": "/bin/sh -c #(nop) COPY dir:abc in /app"}),
+                json!({"CreatedBy": "/bin/sh -c apt-get update && apt-get install -y ca-certificates"}),
+                json!({"CreatedBy": "/bin/sh -c #(nop) ADD file:0123abcd in / "}),
+            ],
+        }],
+        files,
+        groups: BTreeMap::from([(0, "root".into()), (999, "docker".into())]),
+        content_trust: Some("1".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{evaluate, HOST_CHECKS};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_docker_check_fires_on_the_risky_host_and_none_on_the_hardened_one() {
+        let risky = evaluate(&risky(), HOST_CHECKS);
+        let fired: BTreeSet<&str> = risky.findings.iter().map(|f| f.check_id).collect();
+        let silent: Vec<&str> = HOST_CHECKS
+            .iter()
+            .map(|c| c.meta().id)
+            .filter(|id| id.starts_with("PAL-DKR-") && !fired.contains(id))
+            .collect();
+        assert!(
+            silent.is_empty(),
+            "did not fire on the risky host: {silent:?}"
+        );
+        let hardened = evaluate(&hardened(), HOST_CHECKS);
+        let wrong: Vec<String> = hardened
+            .findings
+            .iter()
+            .map(|f| format!("{} {} {}", f.check_id, f.object.name, f.message))
+            .collect();
+        assert!(wrong.is_empty(), "fired on the hardened host: {wrong:#?}");
+    }
+
+    #[test]
+    fn findings_point_at_the_evidence() {
+        let eval = evaluate(&risky(), HOST_CHECKS);
+        let icc = eval
+            .findings
+            .iter()
+            .find(|f| f.check_id == "PAL-DKR-001")
+            .unwrap();
+        assert_eq!(&*icc.location.file, "/etc/docker/daemon.json");
+        assert_eq!(icc.location.line, 2, "the line of \"icc\"");
+        let log = eval
+            .findings
+            .iter()
+            .find(|f| f.check_id == "PAL-DKR-011")
+            .unwrap();
+        assert_eq!(&*log.location.file, "/proc/42/cmdline", "the flag wins");
+        let privileged = eval
+            .findings
+            .iter()
+            .find(|f| f.check_id == "PAL-DKR-305")
+            .unwrap();
+        assert_eq!(privileged.object.kind, "Container");
+        assert_eq!(privileged.object.name, "risky");
+        assert_eq!(&*privileged.location.file, "container/risky");
+        // The base image's own `ADD file:... in /` is not an ADD finding; the URL one is.
+        let adds: Vec<&str> = eval
+            .findings
+            .iter()
+            .filter(|f| f.check_id == "PAL-DKR-205")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(adds.len(), 1, "{adds:?}");
+        // Only the bridged container is on the default bridge; both have no memory limit.
+        let on = |id: &str| -> Vec<String> {
+            eval.findings
+                .iter()
+                .filter(|f| f.check_id == id)
+                .map(|f| f.object.name.clone())
+                .collect()
+        };
+        assert_eq!(on("PAL-DKR-325"), ["bridged"]);
+        assert_eq!(on("PAL-DKR-310"), ["bridged", "risky"]);
+    }
+
+    #[test]
+    fn daemon_options_resolve_like_dockerd() {
+        let p = DockerdProcess::from_cmdline(1, b"dockerd\0-H\0tcp://0.0.0.0:2375\0--host=unix:///run/d.sock\0--icc=false\0--live-restore\0--log-level\0warn\0");
+        assert_eq!(
+            p.values("host"),
+            ["tcp://0.0.0.0:2375", "unix:///run/d.sock"]
+        );
+        assert_eq!(p.boolean("icc"), Some(false));
+        assert_eq!(p.boolean("live-restore"), Some(true));
+        assert_eq!(p.boolean("experimental"), None);
+        assert_eq!(p.values("log-level"), ["warn"]);
+        assert!(DaemonConfig::parse("d", "[1]").is_err());
+        assert!(DaemonConfig::parse("d", "{\"icc\": ").is_err());
+        assert!(
+            DaemonConfig::parse("d", &" ".repeat(super::super::facts::MAX_DAEMON_JSON + 1))
+                .is_err()
+        );
+        let deep = "[".repeat(100_000);
+        assert!(
+            DaemonConfig::parse("d", &deep).is_err(),
+            "depth is bounded, not a stack overflow"
+        );
+    }
+}

@@ -171,6 +171,16 @@ pub fn summarize(framework: Framework, findings: &[PostureFinding]) -> Complianc
             }
         })
         .collect();
+    let mut controls = controls;
+    if framework.is_host() {
+        // CIS numbers in their natural order (2.2 before 2.10).
+        controls.sort_by_key(|c| {
+            c.control
+                .split('.')
+                .map(|n| n.parse::<u32>().unwrap_or(u32::MAX))
+                .collect::<Vec<_>>()
+        });
+    }
     let passed = controls.iter().filter(|c| c.passed).count();
     let failed = controls.len() - passed;
     let score = if controls.is_empty() {

@@ -1,0 +1,188 @@
+//! The file-system side of the collection, all below `CollectOptions::root`.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use palisade_checks::host::facts::MAX_DAEMON_JSON;
+use palisade_checks::host::{DaemonConfig, DockerdProcess, FileFacts, HostFacts};
+
+use crate::{CollectOptions, Collected};
+
+/// Files the benchmark names (host paths).
+const FILES: &[&str] = &[
+    "/etc/systemd/system/docker.service",
+    "/lib/systemd/system/docker.service",
+    "/usr/lib/systemd/system/docker.service",
+    "/etc/systemd/system/docker.socket",
+    "/lib/systemd/system/docker.socket",
+    "/usr/lib/systemd/system/docker.socket",
+    "/etc/docker",
+    "/etc/docker/daemon.json",
+    "/etc/default/docker",
+    "/etc/sysconfig/docker",
+    "/var/run/docker.sock",
+    "/run/containerd/containerd.sock",
+];
+
+/// At most this many certificate files are read below `/etc/docker/certs.d`.
+const MAX_CERT_FILES: usize = 10_000;
+
+/// `root` + an absolute host path.
+fn under(root: &Path, host_path: &str) -> PathBuf {
+    root.join(host_path.trim_start_matches('/'))
+}
+
+pub fn collect(options: &CollectOptions, socket: Option<&Path>, out: &mut Collected) {
+    let root = &options.root;
+    out.facts.dockerd = find_dockerd(root, socket);
+    let config_path = options
+        .daemon_json
+        .clone()
+        .or_else(|| {
+            out.facts
+                .dockerd
+                .as_ref()
+                .and_then(|p| p.values("config-file").into_iter().next())
+        })
+        .unwrap_or_else(|| "/etc/docker/daemon.json".to_owned());
+    match read_bounded(&under(root, &config_path)) {
+        Ok(Some(text)) => match DaemonConfig::parse(&config_path, &text) {
+            Ok(config) => out.facts.daemon_config = Some(config),
+            Err(e) => out.errors.push(format!("{config_path}: {e}")),
+        },
+        Ok(None) => {}
+        Err(e) => out.errors.push(format!("{config_path}: {e}")),
+    }
+    let mut paths: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+    if let Some(socket) = socket.and_then(Path::to_str) {
+        paths.push(socket.to_owned());
+    }
+    for key in ["tlscacert", "tlscert", "tlskey"] {
+        paths.extend(out.facts.daemon_str(key, key));
+    }
+    paths.extend(walk_certs(root));
+    for p in paths {
+        stat(root, &p, &mut out.facts);
+    }
+    out.facts.groups = read_groups(root);
+}
+
+/// Records owner and mode of a host path, keyed by its resolved path inside the root (so a
+/// file reached through `/lib` → `/usr/lib` is reported once).
+fn stat(root: &Path, host_path: &str, facts: &mut HostFacts) {
+    let full = under(root, host_path);
+    let Ok(meta) = std::fs::metadata(&full) else {
+        return;
+    };
+    let key = std::fs::canonicalize(&full)
+        .ok()
+        .and_then(|c| {
+            let root = std::fs::canonicalize(root).ok()?;
+            c.strip_prefix(&root)
+                .ok()
+                .map(|r| format!("/{}", r.display()))
+        })
+        .unwrap_or_else(|| host_path.to_owned());
+    facts.files.insert(
+        key,
+        FileFacts {
+            uid: meta.uid(),
+            gid: meta.gid(),
+            mode: meta.mode() & 0o7777,
+            is_dir: meta.is_dir(),
+        },
+    );
+}
+
+/// Files below `/etc/docker/certs.d` (two levels: `<registry>/<file>`).
+fn walk_certs(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(registries) = std::fs::read_dir(under(root, "/etc/docker/certs.d")) else {
+        return out;
+    };
+    for r in registries.flatten() {
+        let Ok(files) = std::fs::read_dir(r.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if out.len() >= MAX_CERT_FILES {
+                return out;
+            }
+            out.push(format!(
+                "/etc/docker/certs.d/{}/{}",
+                r.file_name().to_string_lossy(),
+                f.file_name().to_string_lossy()
+            ));
+        }
+    }
+    out
+}
+
+/// A file's text, `None` when it does not exist; larger than a daemon configuration may be is
+/// an error.
+fn read_bounded(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+        Ok(m) if m.len() > MAX_DAEMON_JSON as u64 => {
+            return Err(format!("{} bytes is too large", m.len()))
+        }
+        Ok(_) => {}
+    }
+    std::fs::read(path)
+        .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|e| e.to_string())
+}
+
+/// The dockerd process under `root/proc`: the one serving `socket` when several run.
+fn find_dockerd(root: &Path, socket: Option<&Path>) -> Option<DockerdProcess> {
+    let proc_dir = root.join("proc");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&proc_dir).ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if comm.trim() != "dockerd" {
+            continue;
+        }
+        if let Ok(raw) = std::fs::read(entry.path().join("cmdline")) {
+            found.push(DockerdProcess::from_cmdline(pid, &raw));
+        }
+    }
+    found.sort_by_key(|p| p.pid);
+    let socket = socket.map(|s| format!("unix://{}", s.display()));
+    let serves = |p: &DockerdProcess| {
+        let hosts = p.values("host");
+        match &socket {
+            Some(s) => {
+                hosts.iter().any(|h| h == s)
+                    || (hosts.is_empty()
+                        && (s == "unix:///var/run/docker.sock" || s == "unix:///run/docker.sock"))
+            }
+            None => true,
+        }
+    };
+    found
+        .iter()
+        .position(serves)
+        .map(|i| found.swap_remove(i))
+        .or_else(|| found.into_iter().next())
+}
+
+fn read_groups(root: &Path) -> std::collections::BTreeMap<u32, String> {
+    std::fs::read_to_string(under(root, "/etc/group"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            let gid = f.nth(1)?.parse().ok()?;
+            Some((gid, name.to_owned()))
+        })
+        .collect()
+}

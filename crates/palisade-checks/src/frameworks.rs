@@ -7,7 +7,8 @@
 //! - `cis`: CIS Kubernetes Benchmark recommendations; `nsa`: NSA/CISA Kubernetes Hardening
 //!   Guide sections; `mitre`: MITRE ATT&CK techniques. A control fails when any of its
 //!   checks has a finding.
-//! - `cis-docker`: CIS Docker Benchmark recommendations, from the host checks
+//! - `cis-docker`, `cis-kubernetes`: CIS Docker Benchmark / CIS Kubernetes Benchmark (node and
+//!   control plane) recommendations, from the host checks
 //!   ([`crate::host::HOST_CHECKS`]); manual recommendations are listed by the host report,
 //!   not scored.
 
@@ -28,6 +29,7 @@ pub enum Framework {
     Nsa,
     Mitre,
     CisDocker,
+    CisKubernetes,
 }
 
 impl std::str::FromStr for Framework {
@@ -40,9 +42,10 @@ impl std::str::FromStr for Framework {
             "nsa" => Self::Nsa,
             "mitre" => Self::Mitre,
             "cis-docker" => Self::CisDocker,
+            "cis-kubernetes" => Self::CisKubernetes,
             other => {
                 return Err(format!(
-                    "unknown framework {other:?} (pss-baseline, pss-restricted, cis, nsa, mitre, cis-docker)"
+                    "unknown framework {other:?} (pss-baseline, pss-restricted, cis, nsa, mitre, cis-docker, cis-kubernetes)"
                 ))
             }
         })
@@ -58,19 +61,23 @@ impl Framework {
             Self::Nsa => "NSA/CISA Kubernetes Hardening Guide",
             Self::Mitre => "MITRE ATT&CK (Containers)",
             Self::CisDocker => "CIS Docker Benchmark v1.6.0",
+            Self::CisKubernetes => "CIS Kubernetes Benchmark v1.10 (node and control plane)",
         }
     }
 
     /// Whether this framework is made of host checks (`palisade host scan`) rather than
     /// Kubernetes posture checks.
     pub fn is_host(self) -> bool {
-        matches!(self, Self::CisDocker)
+        matches!(self, Self::CisDocker | Self::CisKubernetes)
     }
 
     /// The framework's controls and the ids of the checks behind each (posture or host).
     pub fn control_ids(self) -> BTreeMap<String, Vec<&'static str>> {
         if self.is_host() {
-            let benchmark = crate::host::Benchmark::CisDocker;
+            let benchmark = match self {
+                Self::CisKubernetes => crate::host::Benchmark::CisKubernetes,
+                _ => crate::host::Benchmark::CisDocker,
+            };
             let mut out: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
             for c in crate::host::HOST_CHECKS {
                 let m = c.meta();
@@ -115,7 +122,7 @@ impl Framework {
                 Self::Cis => f.cis.iter().map(|s| s.to_string()).collect(),
                 Self::Nsa => f.nsa.iter().map(|s| s.to_string()).collect(),
                 Self::Mitre => f.mitre.iter().map(|s| s.to_string()).collect(),
-                Self::CisDocker => Vec::new(),
+                Self::CisDocker | Self::CisKubernetes => Vec::new(),
             };
             for k in keys {
                 out.entry(k).or_default().push(c);

@@ -38,11 +38,12 @@ pub struct ScanArgs {
     /// Exit with status 1 when a finding at or above this severity remains.
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
-    /// Print this framework's compliance summary: cis-docker.
+    /// Print this framework's compliance summary: cis-docker, cis-kubernetes.
     #[arg(long)]
     pub framework: Option<Framework>,
     /// Accepted risks (YAML: `exceptions: [{check, kind, name, reason, expires}]`; kind is
-    /// Container, Image, DockerDaemon or File, name the container / image / path).
+    /// Container, Image, DockerDaemon, File, Kubelet or StaticPod; name the container, image,
+    /// path or component).
     #[arg(long)]
     pub exceptions: Option<PathBuf>,
     /// Write to this file instead of stdout.
@@ -80,7 +81,10 @@ struct Summary {
 
 pub async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     if let Some(f) = args.framework.filter(|f| !f.is_host()) {
-        anyhow::bail!("{} is not a host framework (cis-docker)", f.name());
+        anyhow::bail!(
+            "{} is not a host framework (cis-docker, cis-kubernetes)",
+            f.name()
+        );
     }
     let exceptions: Vec<Exception> = match &args.exceptions {
         Some(path) => {

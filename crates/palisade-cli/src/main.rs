@@ -89,7 +89,8 @@ enum Command {
         #[command(subcommand)]
         command: PostureCommand,
     },
-    /// Host posture: the CIS Docker Benchmark on this Docker host.
+    /// Host posture: the CIS Docker Benchmark on this Docker host, the CIS Kubernetes
+    /// Benchmark on this node (kubelet, control-plane static pods).
     Host {
         #[command(subcommand)]
         command: HostCommand,
@@ -98,7 +99,8 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum HostCommand {
-    /// Check the Docker daemon's configuration and files, its images and running containers.
+    /// Check the Docker daemon's configuration and files, its images and running containers,
+    /// the kubelet's configuration and the control plane's static pod manifests.
     Scan(host_cmd::ScanArgs),
 }
 

@@ -567,3 +567,78 @@ fn the_real_host_is_assessed() {
     let score = report["compliance"]["score"].as_f64().unwrap();
     assert!(score > 0.0 && score < 100.0, "{score}");
 }
+
+#[test]
+fn node_checks_on_fixture_trees() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../palisade-checks/fixtures/host");
+    let scan = |name: &str| {
+        let root = fixtures.join(name);
+        let (code, report, stderr) = palisade(&[
+            "host",
+            "scan",
+            "-f",
+            "json",
+            "--no-docker",
+            "--framework",
+            "cis-kubernetes",
+            "--root",
+            root.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(report["errors"].as_array().unwrap().is_empty(), "{report}");
+        report
+    };
+    let risky = scan("risky");
+    let controls = risky["compliance"]["controls"].as_array().unwrap();
+    let all: BTreeSet<String> = controls
+        .iter()
+        .flat_map(|c| {
+            c["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(
+        all.len() >= 30 && all.iter().all(|id| id.starts_with("PAL-NODE-")),
+        "{all:?}"
+    );
+    let fired: BTreeSet<String> = risky["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fired, all, "every node check fires on the risky tree");
+    assert_eq!(risky["compliance"]["score"], 0.0);
+    // The flag read from the kubelet's command line, the field from its config file, the
+    // manifest line of an API server flag.
+    let at = |id: &str| {
+        let f = risky["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check_id"] == id)
+            .unwrap();
+        format!(
+            "{}:{}",
+            f["location"]["file"].as_str().unwrap(),
+            f["location"]["line"]
+        )
+    };
+    assert_eq!(at("PAL-NODE-007"), "/proc/4242/cmdline:1");
+    assert_eq!(at("PAL-NODE-004"), "/var/lib/kubelet/config.yaml:10");
+    assert_eq!(
+        at("PAL-NODE-106"),
+        "/etc/kubernetes/manifests/kube-apiserver.yaml:15"
+    );
+
+    let hardened = scan("hardened");
+    assert_eq!(
+        hardened["findings"].as_array().unwrap().len(),
+        0,
+        "{hardened}"
+    );
+    assert_eq!(hardened["compliance"]["score"], 100.0);
+}

@@ -4,7 +4,9 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use palisade_checks::host::facts::MAX_DAEMON_JSON;
-use palisade_checks::host::{DaemonConfig, DockerdProcess, FileFacts, HostFacts};
+use palisade_checks::host::{
+    DaemonConfig, DockerdProcess, FileFacts, HostFacts, Kubelet, StaticPod, YamlFile,
+};
 
 use crate::{CollectOptions, Collected};
 
@@ -65,6 +67,67 @@ pub fn collect(options: &CollectOptions, socket: Option<&Path>, out: &mut Collec
         stat(root, &p, &mut out.facts);
     }
     out.facts.groups = read_groups(root);
+    collect_node(root, out);
+}
+
+/// At most this many static pod manifests are read.
+const MAX_MANIFESTS: usize = 200;
+
+/// The kubelet (process and `--config` file) and the static pod manifests.
+fn collect_node(root: &Path, out: &mut Collected) {
+    let process = processes(root, "kubelet").into_iter().next();
+    let config_path = process
+        .as_ref()
+        .and_then(|p| p.values("config").pop())
+        .unwrap_or_else(|| "/var/lib/kubelet/config.yaml".to_owned());
+    let config = match read_bounded(&under(root, &config_path)) {
+        Ok(Some(text)) => match YamlFile::parse(&config_path, &text) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                out.errors.push(format!("{config_path}: {e}"));
+                None
+            }
+        },
+        Ok(None) => None,
+        Err(e) => {
+            out.errors.push(format!("{config_path}: {e}"));
+            None
+        }
+    };
+    let manifests = process
+        .as_ref()
+        .and_then(|p| p.values("pod-manifest-path").pop())
+        .or_else(|| {
+            config
+                .as_ref()
+                .and_then(|c| c.get("/staticPodPath"))
+                .and_then(|v| v.as_str().map(str::to_owned))
+        })
+        .unwrap_or_else(|| "/etc/kubernetes/manifests".to_owned());
+    if process.is_some() || config.is_some() {
+        out.facts.kubelet = Some(Kubelet { config, process });
+    }
+    let Ok(entries) = std::fs::read_dir(under(root, &manifests)) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml") || n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names.truncate(MAX_MANIFESTS);
+    for name in names {
+        let path = format!("{}/{name}", manifests.trim_end_matches('/'));
+        match read_bounded(&under(root, &path)) {
+            Ok(Some(text)) => match YamlFile::parse(&path, &text) {
+                Ok(file) => out.facts.static_pods.extend(StaticPod::from_file(file)),
+                Err(e) => out.errors.push(format!("{path}: {e}")),
+            },
+            Ok(None) => {}
+            Err(e) => out.errors.push(format!("{path}: {e}")),
+        }
+    }
 }
 
 /// Records owner and mode of a host path, keyed by its resolved path inside the root (so a
@@ -134,11 +197,13 @@ fn read_bounded(path: &Path) -> Result<Option<String>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The dockerd process under `root/proc`: the one serving `socket` when several run.
-fn find_dockerd(root: &Path, socket: Option<&Path>) -> Option<DockerdProcess> {
-    let proc_dir = root.join("proc");
+/// Processes under `root/proc` whose `comm` is `name`, by pid.
+fn processes(root: &Path, name: &str) -> Vec<DockerdProcess> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(&proc_dir).ok()?.flatten() {
+    let Ok(entries) = std::fs::read_dir(root.join("proc")) else {
+        return found;
+    };
+    for entry in entries.flatten() {
         let Some(pid) = entry
             .file_name()
             .to_str()
@@ -147,7 +212,7 @@ fn find_dockerd(root: &Path, socket: Option<&Path>) -> Option<DockerdProcess> {
             continue;
         };
         let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-        if comm.trim() != "dockerd" {
+        if comm.trim() != name {
             continue;
         }
         if let Ok(raw) = std::fs::read(entry.path().join("cmdline")) {
@@ -155,6 +220,12 @@ fn find_dockerd(root: &Path, socket: Option<&Path>) -> Option<DockerdProcess> {
         }
     }
     found.sort_by_key(|p| p.pid);
+    found
+}
+
+/// The dockerd process under `root/proc`: the one serving `socket` when several run.
+fn find_dockerd(root: &Path, socket: Option<&Path>) -> Option<DockerdProcess> {
+    let mut found = processes(root, "dockerd");
     let socket = socket.map(|s| format!("unix://{}", s.display()));
     let serves = |p: &DockerdProcess| {
         let hosts = p.values("host");

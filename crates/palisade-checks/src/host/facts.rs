@@ -30,6 +30,11 @@ pub struct HostFacts {
     pub files: BTreeMap<String, FileFacts>,
     /// Group names by gid (`/etc/group`).
     pub groups: BTreeMap<u32, String>,
+    /// The kubelet: its configuration file and command line (`None`: not a Kubernetes node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubelet: Option<Kubelet>,
+    /// The control plane's static pod manifests (`/etc/kubernetes/manifests`).
+    pub static_pods: Vec<StaticPod>,
     /// `DOCKER_CONTENT_TRUST` of the environment the scan runs in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_trust: Option<String>,
@@ -70,6 +75,121 @@ pub struct FileFacts {
     /// Permission bits (`0o7777`).
     pub mode: u32,
     pub is_dir: bool,
+}
+
+/// A YAML (or JSON) configuration file: its value and the line of every field.
+#[derive(Debug, Clone, Serialize)]
+pub struct YamlFile {
+    pub path: String,
+    pub value: Value,
+    #[serde(skip)]
+    lines: Option<palisade_k8s::Lines>,
+}
+
+impl YamlFile {
+    /// Parses the first document of a YAML file (untrusted: bounded size, depth and nodes,
+    /// panic-free parser).
+    pub fn parse(path: &str, text: &str) -> Result<Self, ConfigError> {
+        if text.len() > MAX_DAEMON_JSON {
+            return Err(ConfigError::TooLarge(text.len()));
+        }
+        let (docs, errors) =
+            palisade_k8s::yaml::parse_stream(text, &palisade_k8s::yaml::Limits::default());
+        if let Some(e) = errors.first() {
+            return Err(ConfigError::Syntax {
+                line: e.line as usize,
+                message: e.message.clone(),
+            });
+        }
+        let Some(doc) = docs.into_iter().find(|d| !d.value.is_null()) else {
+            return Err(ConfigError::NotAnObject);
+        };
+        if !doc.value.is_object() {
+            return Err(ConfigError::NotAnObject);
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            value: doc.value,
+            lines: Some(doc.lines),
+        })
+    }
+
+    pub fn get(&self, pointer: &str) -> Option<&Value> {
+        self.value.pointer(pointer)
+    }
+
+    /// The line of a field (of its closest present parent when it is absent).
+    pub fn line_of(&self, pointer: &str) -> u32 {
+        self.lines.as_ref().map_or(1, |l| l.at(pointer).max(1))
+    }
+}
+
+/// The kubelet of a node.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Kubelet {
+    /// Its `--config` file (`KubeletConfiguration`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<YamlFile>,
+    /// Its command line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<DockerdProcess>,
+}
+
+/// A control-plane static pod: its manifest and its first container's command line.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaticPod {
+    pub file: YamlFile,
+    /// The container's name (`kube-apiserver`, `etcd`, `kube-controller-manager`,
+    /// `kube-scheduler`).
+    pub component: String,
+    /// `command` + `args` of the container, as a command line.
+    pub args: DockerdProcess,
+}
+
+impl StaticPod {
+    pub fn from_file(file: YamlFile) -> Option<Self> {
+        let c = file.get("/spec/containers/0")?;
+        let component = c.get("name")?.as_str()?.to_owned();
+        let words: Vec<String> = ["command", "args"]
+            .iter()
+            .filter_map(|k| c.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        Some(Self {
+            file,
+            component,
+            args: DockerdProcess {
+                pid: 0,
+                args: words.into_iter().skip(1).collect(),
+            },
+        })
+    }
+
+    /// Where a flag is in the manifest (the container's command when it is absent).
+    pub fn location(&self, flag: &str) -> (String, u32) {
+        let prefix = format!("--{flag}");
+        for key in ["command", "args"] {
+            let list = self
+                .file
+                .get(&format!("/spec/containers/0/{key}"))
+                .and_then(Value::as_array);
+            for (i, v) in list.into_iter().flatten().enumerate() {
+                if v.as_str()
+                    .is_some_and(|a| a == prefix || a.starts_with(&format!("{prefix}=")))
+                {
+                    return (
+                        self.file.path.clone(),
+                        self.file.line_of(&format!("/spec/containers/0/{key}/{i}")),
+                    );
+                }
+            }
+        }
+        (
+            self.file.path.clone(),
+            self.file.line_of("/spec/containers/0/command"),
+        )
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -6,8 +6,70 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::facts::{
-    ContainerFacts, DaemonConfig, DockerdProcess, FileFacts, HostFacts, ImageFacts,
+    ContainerFacts, DaemonConfig, DockerdProcess, FileFacts, HostFacts, ImageFacts, Kubelet,
+    StaticPod, YamlFile,
 };
+
+/// The node side of a fixture tree under `fixtures/host/<name>/`.
+macro_rules! node {
+    ($name:literal, $cmdline:expr) => {{
+        let manifest = |file: &str, text: &str| {
+            StaticPod::from_file(
+                YamlFile::parse(&format!("/etc/kubernetes/manifests/{file}"), text).unwrap(),
+            )
+            .unwrap()
+        };
+        let kubelet = Kubelet {
+            config: Some(
+                YamlFile::parse(
+                    "/var/lib/kubelet/config.yaml",
+                    include_str!(concat!(
+                        "../../fixtures/host/",
+                        $name,
+                        "/var/lib/kubelet/config.yaml"
+                    )),
+                )
+                .unwrap(),
+            ),
+            process: $cmdline.map(|c: &[u8]| DockerdProcess::from_cmdline(4242, c)),
+        };
+        let pods = vec![
+            manifest(
+                "kube-apiserver.yaml",
+                include_str!(concat!(
+                    "../../fixtures/host/",
+                    $name,
+                    "/etc/kubernetes/manifests/kube-apiserver.yaml"
+                )),
+            ),
+            manifest(
+                "kube-controller-manager.yaml",
+                include_str!(concat!(
+                    "../../fixtures/host/",
+                    $name,
+                    "/etc/kubernetes/manifests/kube-controller-manager.yaml"
+                )),
+            ),
+            manifest(
+                "kube-scheduler.yaml",
+                include_str!(concat!(
+                    "../../fixtures/host/",
+                    $name,
+                    "/etc/kubernetes/manifests/kube-scheduler.yaml"
+                )),
+            ),
+            manifest(
+                "etcd.yaml",
+                include_str!(concat!(
+                    "../../fixtures/host/",
+                    $name,
+                    "/etc/kubernetes/manifests/etcd.yaml"
+                )),
+            ),
+        ];
+        (Some(kubelet), pods)
+    }};
+}
 
 fn file(uid: u32, gid: u32, mode: u32, is_dir: bool) -> FileFacts {
     FileFacts {
@@ -80,6 +142,10 @@ pub fn risky() -> HostFacts {
         "HostConfig": {"NetworkMode": "default", "Memory": 0},
         "State": {"Status": "running"}
     });
+    let (kubelet, static_pods) = node!(
+        "risky",
+        Some(&b"kubelet\0--config=/var/lib/kubelet/config.yaml\0--hostname-override=node-x\0"[..])
+    );
     HostFacts {
         daemon_config: Some(DaemonConfig::parse("/etc/docker/daemon.json", config).unwrap()),
         dockerd: Some(DockerdProcess::from_cmdline(
@@ -118,6 +184,8 @@ pub fn risky() -> HostFacts {
         files,
         groups: BTreeMap::from([(0, "root".into()), (999, "docker".into())]),
         content_trust: None,
+        kubelet,
+        static_pods,
     }
 }
 
@@ -160,6 +228,7 @@ pub fn hardened() -> HostFacts {
         "NetworkSettings": {"Ports": {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}], "9090/tcp": null}},
         "State": {"Status": "running", "Health": {"Status": "healthy"}}
     });
+    let (kubelet, static_pods) = node!("hardened", None::<&[u8]>);
     HostFacts {
         daemon_config: Some(DaemonConfig::parse("/etc/docker/daemon.json", config).unwrap()),
         dockerd: Some(DockerdProcess::from_cmdline(
@@ -193,13 +262,15 @@ pub fn hardened() -> HostFacts {
         files,
         groups: BTreeMap::from([(0, "root".into()), (999, "docker".into())]),
         content_trust: Some("1".into()),
+        kubelet,
+        static_pods,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::{evaluate, HOST_CHECKS};
+    use crate::host::{evaluate, YamlFile, HOST_CHECKS};
     use std::collections::BTreeSet;
 
     #[test]
@@ -209,7 +280,7 @@ mod tests {
         let silent: Vec<&str> = HOST_CHECKS
             .iter()
             .map(|c| c.meta().id)
-            .filter(|id| id.starts_with("PAL-DKR-") && !fired.contains(id))
+            .filter(|id| !fired.contains(id))
             .collect();
         assert!(
             silent.is_empty(),
@@ -266,6 +337,38 @@ mod tests {
         };
         assert_eq!(on("PAL-DKR-325"), ["bridged"]);
         assert_eq!(on("PAL-DKR-310"), ["bridged", "risky"]);
+    }
+
+    #[test]
+    fn node_findings_point_at_the_manifest_line_or_config_field() {
+        let eval = evaluate(&risky(), HOST_CHECKS);
+        let find = |id: &str| eval.findings.iter().find(|f| f.check_id == id).unwrap();
+        let anon = find("PAL-NODE-001");
+        assert_eq!(&*anon.location.file, "/var/lib/kubelet/config.yaml");
+        assert_eq!(anon.location.line, 5, "authentication.anonymous.enabled");
+        let host = find("PAL-NODE-007");
+        assert_eq!(&*host.location.file, "/proc/4242/cmdline", "a flag");
+        let token = find("PAL-NODE-102");
+        assert_eq!(
+            &*token.location.file,
+            "/etc/kubernetes/manifests/kube-apiserver.yaml"
+        );
+        assert_eq!(token.location.line, 14, "the --token-auth-file line");
+        assert_eq!(token.object.kind, "StaticPod");
+        assert_eq!(token.object.name, "kube-apiserver");
+        // Defaults: a kubelet without a config file has the flags' defaults.
+        let mut flags_only = risky();
+        flags_only.kubelet.as_mut().unwrap().config = None;
+        let ids: BTreeSet<&str> = evaluate(&flags_only, HOST_CHECKS)
+            .findings
+            .iter()
+            .map(|f| f.check_id)
+            .collect();
+        for id in ["PAL-NODE-001", "PAL-NODE-002", "PAL-NODE-004"] {
+            assert!(ids.contains(id), "{id} by default without a config file");
+        }
+        assert!(YamlFile::parse("k", "a: [").is_err());
+        assert!(YamlFile::parse("k", "- 1\n").is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Host posture: the CIS Docker Benchmark on a Docker host (daemon configuration and command
+//! Host posture: the CIS Docker Benchmark on a Docker host, and the CIS Kubernetes Benchmark's
+//! node and control-plane configuration (kubelet, static pod manifests), (daemon configuration and command
 //! line, daemon files, images, the runtime of every running container) as pure checks over
 //! [`facts::HostFacts`], which an adapter (`palisade-host`) collects from the Docker Engine API
 //! and the file system.
@@ -16,6 +17,7 @@ pub mod engine;
 pub mod facts;
 #[doc(hidden)]
 pub mod fixtures;
+pub mod kubernetes;
 pub mod manual;
 pub mod registry;
 
@@ -23,5 +25,8 @@ pub use check::{
     Benchmark, HostCheck, HostCheckMeta, HostViolation, ManualRecommendation, SubjectKind,
 };
 pub use engine::{evaluate, manual_for, HostEvaluation};
-pub use facts::{ContainerFacts, DaemonConfig, DockerdProcess, FileFacts, HostFacts, ImageFacts};
+pub use facts::{
+    ContainerFacts, DaemonConfig, DockerdProcess, FileFacts, HostFacts, ImageFacts, Kubelet,
+    StaticPod, YamlFile,
+};
 pub use registry::{by_id, HOST_CHECKS};

@@ -3,7 +3,7 @@
 //! id or CIS number is reused.
 
 use super::check::HostCheck;
-use super::docker;
+use super::{docker, kubernetes};
 
 pub static HOST_CHECKS: &[&dyn HostCheck] = &[
     &docker::icc::Icc,
@@ -79,6 +79,41 @@ pub static HOST_CHECKS: &[&dyn HostCheck] = &[
     &docker::default_bridge::DefaultBridge,
     &docker::host_userns::HostUserns,
     &docker::docker_socket_mount::DockerSocketMount,
+    &kubernetes::kubelet_anonymous_auth::KubeletAnonymousAuth,
+    &kubernetes::kubelet_authorization_mode::KubeletAuthorizationMode,
+    &kubernetes::kubelet_client_ca::KubeletClientCa,
+    &kubernetes::kubelet_read_only_port::KubeletReadOnlyPort,
+    &kubernetes::kubelet_streaming_timeout::KubeletStreamingTimeout,
+    &kubernetes::kubelet_iptables_chains::KubeletIptablesChains,
+    &kubernetes::kubelet_hostname_override::KubeletHostnameOverride,
+    &kubernetes::kubelet_event_qps::KubeletEventQps,
+    &kubernetes::kubelet_tls_files::KubeletTlsFiles,
+    &kubernetes::kubelet_rotate_certificates::KubeletRotateCertificates,
+    &kubernetes::kubelet_rotate_server_certificate::KubeletRotateServerCertificate,
+    &kubernetes::kubelet_tls_ciphers::KubeletTlsCiphers,
+    &kubernetes::kubelet_pod_pids::KubeletPodPids,
+    &kubernetes::apiserver_anonymous_auth::ApiserverAnonymousAuth,
+    &kubernetes::apiserver_token_auth_file::ApiserverTokenAuthFile,
+    &kubernetes::apiserver_always_allow::ApiserverAlwaysAllow,
+    &kubernetes::apiserver_node_authorizer::ApiserverNodeAuthorizer,
+    &kubernetes::apiserver_rbac::ApiserverRbac,
+    &kubernetes::apiserver_always_admit::ApiserverAlwaysAdmit,
+    &kubernetes::apiserver_node_restriction::ApiserverNodeRestriction,
+    &kubernetes::apiserver_profiling::ApiserverProfiling,
+    &kubernetes::apiserver_audit_log_path::ApiserverAuditLogPath,
+    &kubernetes::apiserver_audit_log_maxage::ApiserverAuditLogMaxage,
+    &kubernetes::apiserver_audit_log_maxbackup::ApiserverAuditLogMaxbackup,
+    &kubernetes::apiserver_audit_log_maxsize::ApiserverAuditLogMaxsize,
+    &kubernetes::apiserver_encryption::ApiserverEncryption,
+    &kubernetes::controller_manager_profiling::ControllerManagerProfiling,
+    &kubernetes::controller_manager_bind_address::ControllerManagerBindAddress,
+    &kubernetes::scheduler_profiling::SchedulerProfiling,
+    &kubernetes::scheduler_bind_address::SchedulerBindAddress,
+    &kubernetes::etcd_tls::EtcdTls,
+    &kubernetes::etcd_client_cert_auth::EtcdClientCertAuth,
+    &kubernetes::etcd_auto_tls::EtcdAutoTls,
+    &kubernetes::etcd_peer_client_cert_auth::EtcdPeerClientCertAuth,
+    &kubernetes::etcd_peer_auto_tls::EtcdPeerAutoTls,
 ];
 
 /// The host check with this id.

@@ -117,11 +117,13 @@ pub fn posture_exceptions(data: &[u8]) {
     }
 }
 
-/// Host posture: `data` as daemon.json, as a dockerd command line, and (when it is JSON) as
+/// Host posture: `data` as daemon.json, as a dockerd and kubelet command line, as a kubelet
+/// configuration and a static pod manifest, and (when it is JSON) as
 /// `docker info`, a container's and an image's inspect document; every host check runs.
 pub fn host_daemon_config(data: &[u8]) {
     use palisade_checks::host::{
-        self, ContainerFacts, DaemonConfig, DockerdProcess, HostFacts, ImageFacts,
+        self, ContainerFacts, DaemonConfig, DockerdProcess, HostFacts, ImageFacts, Kubelet,
+        StaticPod, YamlFile,
     };
     let text = String::from_utf8_lossy(data);
     let mut facts = HostFacts {
@@ -141,5 +143,13 @@ pub fn host_daemon_config(data: &[u8]) {
             history,
         });
     }
+    let yaml = YamlFile::parse("/var/lib/kubelet/config.yaml", &text).ok();
+    facts
+        .static_pods
+        .extend(yaml.clone().and_then(StaticPod::from_file));
+    facts.kubelet = Some(Kubelet {
+        config: yaml,
+        process: Some(DockerdProcess::from_cmdline(2, data)),
+    });
     let _ = host::evaluate(&facts, host::HOST_CHECKS);
 }

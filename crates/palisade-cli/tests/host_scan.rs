@@ -601,7 +601,7 @@ fn node_checks_on_fixture_trees() {
         })
         .collect();
     assert!(
-        all.len() >= 30 && all.iter().all(|id| id.starts_with("PAL-NODE-")),
+        all.len() >= 30 && all.iter().all(|id| id.starts_with("PAL-KNODE-")),
         "{all:?}"
     );
     let fired: BTreeSet<String> = risky["findings"]
@@ -627,10 +627,10 @@ fn node_checks_on_fixture_trees() {
             f["location"]["line"]
         )
     };
-    assert_eq!(at("PAL-NODE-007"), "/proc/4242/cmdline:1");
-    assert_eq!(at("PAL-NODE-004"), "/var/lib/kubelet/config.yaml:10");
+    assert_eq!(at("PAL-KNODE-007"), "/proc/4242/cmdline:1");
+    assert_eq!(at("PAL-KNODE-004"), "/var/lib/kubelet/config.yaml:10");
     assert_eq!(
-        at("PAL-NODE-106"),
+        at("PAL-KNODE-106"),
         "/etc/kubernetes/manifests/kube-apiserver.yaml:15"
     );
 

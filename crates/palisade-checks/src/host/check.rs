@@ -18,7 +18,7 @@ pub enum Benchmark {
 /// Everything a user needs to understand and fix a finding of this check.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct HostCheckMeta {
-    /// `PAL-DKR-NNN` (Docker) or `PAL-NODE-NNN` (Kubernetes node), stable forever.
+    /// `PAL-DKR-NNN` (Docker) or `PAL-KNODE-NNN` (Kubernetes node), stable forever.
     pub id: &'static str,
     /// The check's file name: the registry test matches files to checks.
     pub slug: &'static str,

@@ -343,12 +343,12 @@ mod tests {
     fn node_findings_point_at_the_manifest_line_or_config_field() {
         let eval = evaluate(&risky(), HOST_CHECKS);
         let find = |id: &str| eval.findings.iter().find(|f| f.check_id == id).unwrap();
-        let anon = find("PAL-NODE-001");
+        let anon = find("PAL-KNODE-001");
         assert_eq!(&*anon.location.file, "/var/lib/kubelet/config.yaml");
         assert_eq!(anon.location.line, 5, "authentication.anonymous.enabled");
-        let host = find("PAL-NODE-007");
+        let host = find("PAL-KNODE-007");
         assert_eq!(&*host.location.file, "/proc/4242/cmdline", "a flag");
-        let token = find("PAL-NODE-102");
+        let token = find("PAL-KNODE-102");
         assert_eq!(
             &*token.location.file,
             "/etc/kubernetes/manifests/kube-apiserver.yaml"
@@ -364,11 +364,52 @@ mod tests {
             .iter()
             .map(|f| f.check_id)
             .collect();
-        for id in ["PAL-NODE-001", "PAL-NODE-002", "PAL-NODE-004"] {
+        for id in ["PAL-KNODE-001", "PAL-KNODE-002", "PAL-KNODE-004"] {
             assert!(ids.contains(id), "{id} by default without a config file");
         }
         assert!(YamlFile::parse("k", "a: [").is_err());
         assert!(YamlFile::parse("k", "- 1\n").is_err());
+    }
+
+    /// Every prefix of the fuzz seeds through the parsers and every check (what the
+    /// `host_daemon_config` fuzz target does, here run in every test pass): errors, no panics.
+    #[test]
+    fn truncated_inputs_are_errors_not_panics() {
+        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/seeds/host_daemon_config");
+        let mut n = 0;
+        for entry in std::fs::read_dir(seeds).unwrap() {
+            let data = std::fs::read(entry.unwrap().path()).unwrap();
+            for end in 0..=data.len() {
+                let data = &data[..end];
+                let text = String::from_utf8_lossy(data);
+                let yaml = YamlFile::parse("k", &text).ok();
+                let mut facts = HostFacts {
+                    daemon_config: DaemonConfig::parse("d", &text).ok(),
+                    dockerd: Some(DockerdProcess::from_cmdline(1, data)),
+                    static_pods: yaml
+                        .clone()
+                        .and_then(StaticPod::from_file)
+                        .into_iter()
+                        .collect(),
+                    kubelet: Some(Kubelet {
+                        config: yaml,
+                        process: Some(DockerdProcess::from_cmdline(2, data)),
+                    }),
+                    ..HostFacts::default()
+                };
+                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
+                    facts.docker_info = Some(v.clone());
+                    facts.containers.push(ContainerFacts {
+                        inspect: v,
+                        processes: vec![text.to_string()],
+                    });
+                }
+                let _ = evaluate(&facts, HOST_CHECKS);
+                n += 1;
+            }
+        }
+        assert!(n > 1000, "{n} inputs");
     }
 
     #[test]

@@ -136,7 +136,7 @@ mod tests {
             let m = c.meta();
             let prefix = match m.benchmark {
                 Benchmark::CisDocker => "PAL-DKR-",
-                Benchmark::CisKubernetes => "PAL-NODE-",
+                Benchmark::CisKubernetes => "PAL-KNODE-",
             };
             let n =
                 m.id.strip_prefix(prefix)

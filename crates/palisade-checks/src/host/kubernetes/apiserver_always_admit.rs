@@ -1,4 +1,4 @@
-//! PAL-NODE-110 — AlwaysAdmit admission plugin enabled (CIS Kubernetes 1.2.10, level 1).
+//! PAL-KNODE-110 — AlwaysAdmit admission plugin enabled (CIS Kubernetes 1.2.10, level 1).
 //!
 //! **What**: `--enable-admission-plugins` does not include `AlwaysAdmit`.
 //! **Why**: AlwaysAdmit turns admission control off.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAlwaysAdmit;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-110",
+    id: "PAL-KNODE-110",
     slug: "apiserver_always_admit",
     title: "AlwaysAdmit admission plugin enabled",
     severity: Severity::High,

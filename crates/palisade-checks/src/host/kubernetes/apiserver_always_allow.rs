@@ -1,4 +1,4 @@
-//! PAL-NODE-106 — API server authorizes every request (CIS Kubernetes 1.2.6, level 1).
+//! PAL-KNODE-106 — API server authorizes every request (CIS Kubernetes 1.2.6, level 1).
 //!
 //! **What**: `--authorization-mode` is set and does not include `AlwaysAllow`.
 //! **Why**: AlwaysAllow lets every authenticated user do everything.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAlwaysAllow;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-106",
+    id: "PAL-KNODE-106",
     slug: "apiserver_always_allow",
     title: "API server authorizes every request",
     severity: Severity::Critical,

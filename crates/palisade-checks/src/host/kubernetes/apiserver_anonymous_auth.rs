@@ -1,4 +1,4 @@
-//! PAL-NODE-101 — API server accepts anonymous requests (CIS Kubernetes 1.2.1, level 1).
+//! PAL-KNODE-101 — API server accepts anonymous requests (CIS Kubernetes 1.2.1, level 1).
 //!
 //! **What**: the API server runs with `--anonymous-auth=false`.
 //! **Why**: Anonymous requests reach the API server's authorizer; one permissive binding exposes the cluster.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAnonymousAuth;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-101",
+    id: "PAL-KNODE-101",
     slug: "apiserver_anonymous_auth",
     title: "API server accepts anonymous requests",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-117 — API server keeps too little audit log (audit-log-maxage) (CIS Kubernetes 1.2.17, level 1).
+//! PAL-KNODE-117 — API server keeps too little audit log (audit-log-maxage) (CIS Kubernetes 1.2.17, level 1).
 //!
 //! **What**: `--audit-log-maxage` is at least 30.
 //! **Why**: Fewer days of audit log than an investigation needs.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAuditLogMaxage;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-117",
+    id: "PAL-KNODE-117",
     slug: "apiserver_audit_log_maxage",
     title: "API server keeps too little audit log (audit-log-maxage)",
     severity: Severity::Low,

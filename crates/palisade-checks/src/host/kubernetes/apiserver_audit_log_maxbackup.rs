@@ -1,4 +1,4 @@
-//! PAL-NODE-118 — API server keeps too little audit log (audit-log-maxbackup) (CIS Kubernetes 1.2.18, level 1).
+//! PAL-KNODE-118 — API server keeps too little audit log (audit-log-maxbackup) (CIS Kubernetes 1.2.18, level 1).
 //!
 //! **What**: `--audit-log-maxbackup` is at least 10.
 //! **Why**: Fewer rotated audit files than an investigation needs.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAuditLogMaxbackup;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-118",
+    id: "PAL-KNODE-118",
     slug: "apiserver_audit_log_maxbackup",
     title: "API server keeps too little audit log (audit-log-maxbackup)",
     severity: Severity::Low,

@@ -1,4 +1,4 @@
-//! PAL-NODE-119 — API server keeps too little audit log (audit-log-maxsize) (CIS Kubernetes 1.2.19, level 1).
+//! PAL-KNODE-119 — API server keeps too little audit log (audit-log-maxsize) (CIS Kubernetes 1.2.19, level 1).
 //!
 //! **What**: `--audit-log-maxsize` is at least 100.
 //! **Why**: Smaller audit files than an investigation needs.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAuditLogMaxsize;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-119",
+    id: "PAL-KNODE-119",
     slug: "apiserver_audit_log_maxsize",
     title: "API server keeps too little audit log (audit-log-maxsize)",
     severity: Severity::Low,

@@ -1,4 +1,4 @@
-//! PAL-NODE-116 — API server audit log is off (CIS Kubernetes 1.2.16, level 1).
+//! PAL-KNODE-116 — API server audit log is off (CIS Kubernetes 1.2.16, level 1).
 //!
 //! **What**: `--audit-log-path` is set.
 //! **Why**: Without an audit log nobody can tell who did what to the cluster.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverAuditLogPath;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-116",
+    id: "PAL-KNODE-116",
     slug: "apiserver_audit_log_path",
     title: "API server audit log is off",
     severity: Severity::Medium,

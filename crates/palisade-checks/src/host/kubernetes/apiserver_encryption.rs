@@ -1,4 +1,4 @@
-//! PAL-NODE-127 — Secrets are not encrypted at rest (CIS Kubernetes 1.2.27, level 1).
+//! PAL-KNODE-127 — Secrets are not encrypted at rest (CIS Kubernetes 1.2.27, level 1).
 //!
 //! **What**: `--encryption-provider-config` is set.
 //! **Why**: Without it secrets are stored in etcd in clear text; an etcd backup is every secret.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverEncryption;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-127",
+    id: "PAL-KNODE-127",
     slug: "apiserver_encryption",
     title: "Secrets are not encrypted at rest",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-107 — API server does not use the Node authorizer (CIS Kubernetes 1.2.7, level 1).
+//! PAL-KNODE-107 — API server does not use the Node authorizer (CIS Kubernetes 1.2.7, level 1).
 //!
 //! **What**: `--authorization-mode` includes `Node`.
 //! **Why**: Without it a kubelet can read every secret in the cluster, not only its pods'.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverNodeAuthorizer;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-107",
+    id: "PAL-KNODE-107",
     slug: "apiserver_node_authorizer",
     title: "API server does not use the Node authorizer",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-114 — NodeRestriction admission plugin not enabled (CIS Kubernetes 1.2.14, level 1).
+//! PAL-KNODE-114 — NodeRestriction admission plugin not enabled (CIS Kubernetes 1.2.14, level 1).
 //!
 //! **What**: `--enable-admission-plugins` includes `NodeRestriction`.
 //! **Why**: Without it a kubelet can change other nodes and pods it does not run.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverNodeRestriction;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-114",
+    id: "PAL-KNODE-114",
     slug: "apiserver_node_restriction",
     title: "NodeRestriction admission plugin not enabled",
     severity: Severity::High,

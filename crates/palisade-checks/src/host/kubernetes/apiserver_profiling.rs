@@ -1,4 +1,4 @@
-//! PAL-NODE-115 — API server profiling is on (CIS Kubernetes 1.2.15, level 1).
+//! PAL-KNODE-115 — API server profiling is on (CIS Kubernetes 1.2.15, level 1).
 //!
 //! **What**: the API server runs with `--profiling=false`.
 //! **Why**: The profiling endpoints reveal internals and cost resources.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverProfiling;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-115",
+    id: "PAL-KNODE-115",
     slug: "apiserver_profiling",
     title: "API server profiling is on",
     severity: Severity::Low,

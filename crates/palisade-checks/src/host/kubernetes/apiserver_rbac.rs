@@ -1,4 +1,4 @@
-//! PAL-NODE-108 — API server does not use RBAC (CIS Kubernetes 1.2.8, level 1).
+//! PAL-KNODE-108 — API server does not use RBAC (CIS Kubernetes 1.2.8, level 1).
 //!
 //! **What**: `--authorization-mode` includes `RBAC`.
 //! **Why**: Without RBAC there is no fine-grained access control.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverRbac;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-108",
+    id: "PAL-KNODE-108",
     slug: "apiserver_rbac",
     title: "API server does not use RBAC",
     severity: Severity::High,

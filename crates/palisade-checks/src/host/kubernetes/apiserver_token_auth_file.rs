@@ -1,4 +1,4 @@
-//! PAL-NODE-102 — API server reads static tokens (CIS Kubernetes 1.2.2, level 1).
+//! PAL-KNODE-102 — API server reads static tokens (CIS Kubernetes 1.2.2, level 1).
 //!
 //! **What**: the API server does not set `--token-auth-file`.
 //! **Why**: Static tokens live in clear text on disk and cannot be rotated without a restart.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ApiserverTokenAuthFile;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-102",
+    id: "PAL-KNODE-102",
     slug: "apiserver_token_auth_file",
     title: "API server reads static tokens",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-137 — Controller manager listens beyond localhost (CIS Kubernetes 1.3.7, level 1).
+//! PAL-KNODE-137 — Controller manager listens beyond localhost (CIS Kubernetes 1.3.7, level 1).
 //!
 //! **What**: `--bind-address` is 127.0.0.1.
 //! **Why**: Its metrics and health endpoints should not be reachable from the network.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ControllerManagerBindAddress;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-137",
+    id: "PAL-KNODE-137",
     slug: "controller_manager_bind_address",
     title: "Controller manager listens beyond localhost",
     severity: Severity::Medium,

@@ -1,4 +1,4 @@
-//! PAL-NODE-132 — Controller manager profiling is on (CIS Kubernetes 1.3.2, level 1).
+//! PAL-KNODE-132 — Controller manager profiling is on (CIS Kubernetes 1.3.2, level 1).
 //!
 //! **What**: the controller manager runs with `--profiling=false`.
 //! **Why**: The profiling endpoints reveal internals and cost resources.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct ControllerManagerProfiling;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-132",
+    id: "PAL-KNODE-132",
     slug: "controller_manager_profiling",
     title: "Controller manager profiling is on",
     severity: Severity::Low,

@@ -1,4 +1,4 @@
-//! PAL-NODE-203 — etcd uses self-signed client TLS (CIS Kubernetes 2.3, level 1).
+//! PAL-KNODE-203 — etcd uses self-signed client TLS (CIS Kubernetes 2.3, level 1).
 //!
 //! **What**: etcd does not set `--auto-tls=true`.
 //! **Why**: Self-signed certificates cannot be verified by clients.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct EtcdAutoTls;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-203",
+    id: "PAL-KNODE-203",
     slug: "etcd_auto_tls",
     title: "etcd uses self-signed client TLS",
     severity: Severity::High,

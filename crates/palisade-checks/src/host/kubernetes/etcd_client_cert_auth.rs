@@ -1,4 +1,4 @@
-//! PAL-NODE-202 — etcd does not authenticate clients (CIS Kubernetes 2.2, level 1).
+//! PAL-KNODE-202 — etcd does not authenticate clients (CIS Kubernetes 2.2, level 1).
 //!
 //! **What**: etcd runs with `--client-cert-auth=true`.
 //! **Why**: Without client certificates anyone who reaches etcd reads and writes the whole cluster state.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct EtcdClientCertAuth;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-202",
+    id: "PAL-KNODE-202",
     slug: "etcd_client_cert_auth",
     title: "etcd does not authenticate clients",
     severity: Severity::Critical,

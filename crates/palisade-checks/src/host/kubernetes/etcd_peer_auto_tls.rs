@@ -1,4 +1,4 @@
-//! PAL-NODE-206 — etcd uses self-signed peer TLS (CIS Kubernetes 2.6, level 1).
+//! PAL-KNODE-206 — etcd uses self-signed peer TLS (CIS Kubernetes 2.6, level 1).
 //!
 //! **What**: etcd does not set `--peer-auto-tls=true`.
 //! **Why**: Self-signed peer certificates cannot be verified.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct EtcdPeerAutoTls;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-206",
+    id: "PAL-KNODE-206",
     slug: "etcd_peer_auto_tls",
     title: "etcd uses self-signed peer TLS",
     severity: Severity::High,

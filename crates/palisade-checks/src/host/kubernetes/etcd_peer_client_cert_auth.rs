@@ -1,4 +1,4 @@
-//! PAL-NODE-205 — etcd does not authenticate peers (CIS Kubernetes 2.5, level 1).
+//! PAL-KNODE-205 — etcd does not authenticate peers (CIS Kubernetes 2.5, level 1).
 //!
 //! **What**: etcd runs with `--peer-client-cert-auth=true`.
 //! **Why**: An unauthenticated peer can join the etcd cluster and read everything.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct EtcdPeerClientCertAuth;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-205",
+    id: "PAL-KNODE-205",
     slug: "etcd_peer_client_cert_auth",
     title: "etcd does not authenticate peers",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-201 — etcd serves without TLS (CIS Kubernetes 2.1, level 1).
+//! PAL-KNODE-201 — etcd serves without TLS (CIS Kubernetes 2.1, level 1).
 //!
 //! **What**: etcd has `--cert-file` and `--key-file`.
 //! **Why**: Etcd holds every secret of the cluster; without TLS they cross the network in clear text.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct EtcdTls;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-201",
+    id: "PAL-KNODE-201",
     slug: "etcd_tls",
     title: "etcd serves without TLS",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-001 — Kubelet accepts anonymous requests (CIS Kubernetes 4.2.1, level 1).
+//! PAL-KNODE-001 — Kubelet accepts anonymous requests (CIS Kubernetes 4.2.1, level 1).
 //!
 //! **What**: the kubelet sets `authentication.anonymous.enabled: false` (`--anonymous-auth=false`).
 //! **Why**: Anonymous requests to the kubelet API can list pods and, with a permissive authorizer, exec into them.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletAnonymousAuth;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-001",
+    id: "PAL-KNODE-001",
     slug: "kubelet_anonymous_auth",
     title: "Kubelet accepts anonymous requests",
     severity: Severity::High,

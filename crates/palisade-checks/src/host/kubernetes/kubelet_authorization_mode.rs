@@ -1,4 +1,4 @@
-//! PAL-NODE-002 — Kubelet authorizes every request (CIS Kubernetes 4.2.2, level 1).
+//! PAL-KNODE-002 — Kubelet authorizes every request (CIS Kubernetes 4.2.2, level 1).
 //!
 //! **What**: the kubelet's authorization mode is not `AlwaysAllow`.
 //! **Why**: With AlwaysAllow every authenticated (or anonymous) caller may run commands in any pod on the node.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletAuthorizationMode;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-002",
+    id: "PAL-KNODE-002",
     slug: "kubelet_authorization_mode",
     title: "Kubelet authorizes every request",
     severity: Severity::High,

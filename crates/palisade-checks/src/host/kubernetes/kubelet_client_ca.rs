@@ -1,4 +1,4 @@
-//! PAL-NODE-003 — Kubelet has no client CA (CIS Kubernetes 4.2.3, level 1).
+//! PAL-KNODE-003 — Kubelet has no client CA (CIS Kubernetes 4.2.3, level 1).
 //!
 //! **What**: the kubelet names a client CA (`authentication.x509.clientCAFile`).
 //! **Why**: Without it the kubelet cannot authenticate the API server's client certificates.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletClientCa;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-003",
+    id: "PAL-KNODE-003",
     slug: "kubelet_client_ca",
     title: "Kubelet has no client CA",
     severity: Severity::High,

@@ -1,4 +1,4 @@
-//! PAL-NODE-008 — Kubelet event rate is unlimited (CIS Kubernetes 4.2.8, level 1).
+//! PAL-KNODE-008 — Kubelet event rate is unlimited (CIS Kubernetes 4.2.8, level 1).
 //!
 //! **What**: `eventRecordQPS` is not 0 (unlimited).
 //! **Why**: An unlimited event rate lets a misbehaving pod flood the API server; too low a rate loses events an investigation needs.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletEventQps;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-008",
+    id: "PAL-KNODE-008",
     slug: "kubelet_event_qps",
     title: "Kubelet event rate is unlimited",
     severity: Severity::Low,

@@ -1,4 +1,4 @@
-//! PAL-NODE-007 — Kubelet overrides its host name (CIS Kubernetes 4.2.7, level 1).
+//! PAL-KNODE-007 — Kubelet overrides its host name (CIS Kubernetes 4.2.7, level 1).
 //!
 //! **What**: the kubelet does not set `--hostname-override`.
 //! **Why**: An overridden name breaks the TLS identity between the kubelet and the API server.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletHostnameOverride;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-007",
+    id: "PAL-KNODE-007",
     slug: "kubelet_hostname_override",
     title: "Kubelet overrides its host name",
     severity: Severity::Low,

@@ -1,4 +1,4 @@
-//! PAL-NODE-006 — Kubelet does not manage its iptables chains (CIS Kubernetes 4.2.6, level 1).
+//! PAL-KNODE-006 — Kubelet does not manage its iptables chains (CIS Kubernetes 4.2.6, level 1).
 //!
 //! **What**: the kubelet keeps `makeIPTablesUtilChains` true.
 //! **Why**: Hand-maintained chains drift from what the pods need, opening or breaking network policy.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletIptablesChains;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-006",
+    id: "PAL-KNODE-006",
     slug: "kubelet_iptables_chains",
     title: "Kubelet does not manage its iptables chains",
     severity: Severity::Low,

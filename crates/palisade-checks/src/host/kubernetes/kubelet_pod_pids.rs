@@ -1,4 +1,4 @@
-//! PAL-NODE-013 — No PIDs limit per pod (CIS Kubernetes 4.2.13, level 1).
+//! PAL-KNODE-013 — No PIDs limit per pod (CIS Kubernetes 4.2.13, level 1).
 //!
 //! **What**: the kubelet sets `podPidsLimit` (not -1).
 //! **Why**: A fork bomb in one pod exhausts the node's process table.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletPodPids;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-013",
+    id: "PAL-KNODE-013",
     slug: "kubelet_pod_pids",
     title: "No PIDs limit per pod",
     severity: Severity::Medium,

@@ -1,4 +1,4 @@
-//! PAL-NODE-004 — Kubelet read-only port is open (CIS Kubernetes 4.2.4, level 1).
+//! PAL-KNODE-004 — Kubelet read-only port is open (CIS Kubernetes 4.2.4, level 1).
 //!
 //! **What**: the kubelet's read-only port is 0.
 //! **Why**: The read-only port (10255) serves pod and node data without any authentication.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletReadOnlyPort;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-004",
+    id: "PAL-KNODE-004",
     slug: "kubelet_read_only_port",
     title: "Kubelet read-only port is open",
     severity: Severity::Medium,

@@ -1,4 +1,4 @@
-//! PAL-NODE-010 — Kubelet client certificate rotation is off (CIS Kubernetes 4.2.10, level 1).
+//! PAL-KNODE-010 — Kubelet client certificate rotation is off (CIS Kubernetes 4.2.10, level 1).
 //!
 //! **What**: `rotateCertificates` is not false.
 //! **Why**: Without rotation an expiring client certificate is replaced by hand, or the node falls out of the cluster.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletRotateCertificates;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-010",
+    id: "PAL-KNODE-010",
     slug: "kubelet_rotate_certificates",
     title: "Kubelet client certificate rotation is off",
     severity: Severity::Medium,

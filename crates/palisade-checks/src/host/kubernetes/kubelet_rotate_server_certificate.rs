@@ -1,4 +1,4 @@
-//! PAL-NODE-011 — Kubelet serving certificate rotation is off (CIS Kubernetes 4.2.11, level 1).
+//! PAL-KNODE-011 — Kubelet serving certificate rotation is off (CIS Kubernetes 4.2.11, level 1).
 //!
 //! **What**: the `RotateKubeletServerCertificate` feature gate is not false.
 //! **Why**: Without rotation the serving certificate expires or is replaced by a self-signed one.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletRotateServerCertificate;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-011",
+    id: "PAL-KNODE-011",
     slug: "kubelet_rotate_server_certificate",
     title: "Kubelet serving certificate rotation is off",
     severity: Severity::Medium,

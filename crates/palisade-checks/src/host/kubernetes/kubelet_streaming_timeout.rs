@@ -1,4 +1,4 @@
-//! PAL-NODE-005 — Kubelet streaming connections never time out (CIS Kubernetes 4.2.5, level 1).
+//! PAL-KNODE-005 — Kubelet streaming connections never time out (CIS Kubernetes 4.2.5, level 1).
 //!
 //! **What**: the streaming connection idle timeout is not 0.
 //! **Why**: Idle exec/attach/port-forward streams that never close exhaust the node and outlive revoked access.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletStreamingTimeout;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-005",
+    id: "PAL-KNODE-005",
     slug: "kubelet_streaming_timeout",
     title: "Kubelet streaming connections never time out",
     severity: Severity::Low,

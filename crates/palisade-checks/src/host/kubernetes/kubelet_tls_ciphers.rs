@@ -1,4 +1,4 @@
-//! PAL-NODE-012 — Kubelet accepts weak TLS ciphers (CIS Kubernetes 4.2.12, level 1).
+//! PAL-KNODE-012 — Kubelet accepts weak TLS ciphers (CIS Kubernetes 4.2.12, level 1).
 //!
 //! **What**: the kubelet restricts `tlsCipherSuites` to strong AEAD suites.
 //! **Why**: The default list includes CBC and 3DES suites vulnerable to known attacks.
@@ -14,7 +14,7 @@ use palisade_model::Severity;
 pub struct KubeletTlsCiphers;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-012",
+    id: "PAL-KNODE-012",
     slug: "kubelet_tls_ciphers",
     title: "Kubelet accepts weak TLS ciphers",
     severity: Severity::Medium,

@@ -1,4 +1,4 @@
-//! PAL-NODE-009 — Kubelet serves with a self-signed certificate (CIS Kubernetes 4.2.9, level 1).
+//! PAL-KNODE-009 — Kubelet serves with a self-signed certificate (CIS Kubernetes 4.2.9, level 1).
 //!
 //! **What**: the kubelet names its serving certificate and key (`tlsCertFile`, `tlsPrivateKeyFile`) or bootstraps them (`serverTLSBootstrap`).
 //! **Why**: A self-signed serving certificate cannot be verified by the API server, inviting man-in-the-middle attacks.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct KubeletTlsFiles;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-009",
+    id: "PAL-KNODE-009",
     slug: "kubelet_tls_files",
     title: "Kubelet serves with a self-signed certificate",
     severity: Severity::Medium,

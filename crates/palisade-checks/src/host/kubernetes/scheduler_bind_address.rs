@@ -1,4 +1,4 @@
-//! PAL-NODE-142 — Scheduler listens beyond localhost (CIS Kubernetes 1.4.2, level 1).
+//! PAL-KNODE-142 — Scheduler listens beyond localhost (CIS Kubernetes 1.4.2, level 1).
 //!
 //! **What**: `--bind-address` is 127.0.0.1.
 //! **Why**: Its metrics and health endpoints should not be reachable from the network.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct SchedulerBindAddress;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-142",
+    id: "PAL-KNODE-142",
     slug: "scheduler_bind_address",
     title: "Scheduler listens beyond localhost",
     severity: Severity::Medium,

@@ -1,4 +1,4 @@
-//! PAL-NODE-141 — Scheduler profiling is on (CIS Kubernetes 1.4.1, level 1).
+//! PAL-KNODE-141 — Scheduler profiling is on (CIS Kubernetes 1.4.1, level 1).
 //!
 //! **What**: the scheduler runs with `--profiling=false`.
 //! **Why**: The profiling endpoints reveal internals and cost resources.
@@ -13,7 +13,7 @@ use palisade_model::Severity;
 pub struct SchedulerProfiling;
 
 static META: HostCheckMeta = HostCheckMeta {
-    id: "PAL-NODE-141",
+    id: "PAL-KNODE-141",
     slug: "scheduler_profiling",
     title: "Scheduler profiling is on",
     severity: Severity::Low,

@@ -154,7 +154,7 @@ pub fn risky() -> HostFacts {
         )),
         docker_info: Some(json!({
             "Swarm": {"LocalNodeState": "active"},
-            "SecurityOptions": ["name=apparmor", "name=seccomp,profile=default"],
+            "SecurityOptions": ["name=apparmor", "name=selinux", "name=seccomp,profile=default"],
             "LoggingDriver": "json-file",
             "LiveRestoreEnabled": false,
             "ExperimentalBuild": true,

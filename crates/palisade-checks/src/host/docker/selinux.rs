@@ -1,6 +1,8 @@
 //! PAL-DKR-303 — Container without SELinux options (CIS Docker 5.3, level 2).
 //!
-//! **What**: on hosts with SELinux, containers do not disable labelling and run with SELinux options.
+//! **What**: on hosts with SELinux, containers do not disable labelling and run with SELinux options
+//! (Docker itself adds `label=disable` to containers sharing the host PID or IPC namespace; on a
+//! host without SELinux that option does nothing and is not reported).
 //! **Why**: SELinux labels keep a container's processes off the host's and other containers' files.
 //! **Example** (fires): `docker run --security-opt label=disable`.
 //! **Remediation**: Remove `label=disable`; run the daemon with `--selinux-enabled`.
@@ -42,7 +44,7 @@ impl HostCheck for SeLinux {
                 .iter()
                 .any(|o| o.contains("name=selinux"));
             let labelled = opts.iter().any(|(k, _)| *k == "label");
-            (disabled || (host_has && !labelled)).then(|| {
+            (host_has && (disabled || !labelled)).then(|| {
                 if disabled {
                     "disables SELinux labelling".to_owned()
                 } else {

@@ -557,7 +557,29 @@ fn file_checks_on_fixture_trees() {
             .map(|f| f["check_id"].as_str().unwrap().to_owned())
             .collect::<BTreeSet<String>>()
     };
-    let all: BTreeSet<String> = (101..=124).map(|n| format!("PAL-DKR-{n}")).collect();
+    // The bad tree: every owner and mode check, and the audit checks of the files it has
+    // (no audit rules); the good tree audits them all.
+    let mut all: BTreeSet<String> = (101..=124).map(|n| format!("PAL-DKR-{n}")).collect();
+    all.extend(set(&[
+        "PAL-DKR-404",
+        "PAL-DKR-406",
+        "PAL-DKR-407",
+        "PAL-DKR-408",
+        "PAL-DKR-409",
+        "PAL-DKR-410",
+        "PAL-DKR-411",
+        "PAL-DKR-413",
+    ]));
+    let rules: String = files
+        .iter()
+        .map(|(p, _)| format!("-w {p} -p wa -k docker\n"))
+        .chain([
+            "-w /etc/docker -p wa\n".to_owned(),
+            "-a always,exit -F dir=/run/containerd -F perm=wa\n".to_owned(),
+        ])
+        .collect();
+    std::fs::create_dir_all(good.path().join("etc/audit/rules.d")).unwrap();
+    std::fs::write(good.path().join("etc/audit/rules.d/docker.rules"), rules).unwrap();
     assert_eq!(
         scan(bad.path()),
         all,

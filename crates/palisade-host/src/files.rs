@@ -24,6 +24,16 @@ const FILES: &[&str] = &[
     "/etc/sysconfig/docker",
     "/var/run/docker.sock",
     "/run/containerd/containerd.sock",
+    // Audited paths (CIS 1.1.3-1.1.18).
+    "/usr/bin/dockerd",
+    "/run/containerd",
+    "/var/lib/docker",
+    "/etc/containerd/config.toml",
+    "/usr/bin/containerd",
+    "/usr/bin/containerd-shim",
+    "/usr/bin/containerd-shim-runc-v1",
+    "/usr/bin/containerd-shim-runc-v2",
+    "/usr/bin/runc",
 ];
 
 /// At most this many certificate files are read below `/etc/docker/certs.d`.
@@ -67,7 +77,46 @@ pub fn collect(options: &CollectOptions, socket: Option<&Path>, out: &mut Collec
         stat(root, &p, &mut out.facts);
     }
     out.facts.groups = read_groups(root);
+    out.facts.audit_rules = read_audit_rules(root);
+    out.facts.mount_points = read_mount_points(root);
     collect_node(root, out);
+}
+
+/// `/etc/audit/audit.rules` and `/etc/audit/rules.d/*.rules`, concatenated (each file bounded).
+fn read_audit_rules(root: &Path) -> Option<String> {
+    let mut files = vec![under(root, "/etc/audit/audit.rules")];
+    if let Ok(entries) = std::fs::read_dir(under(root, "/etc/audit/rules.d")) {
+        let mut more: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rules"))
+            .collect();
+        more.sort();
+        more.truncate(MAX_MANIFESTS);
+        files.extend(more);
+    }
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|f| read_bounded(f).ok().flatten())
+        .collect();
+    (!texts.is_empty()).then(|| texts.join("\n"))
+}
+
+/// Mount points of the host's mount namespace (`proc/1/mountinfo`, field 5, octal escapes
+/// decoded).
+fn read_mount_points(root: &Path) -> Vec<String> {
+    let Ok(Some(text)) = read_bounded(&root.join("proc/1/mountinfo")) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .map(|m| {
+            m.replace("\\040", " ")
+                .replace("\\011", "\t")
+                .replace("\\012", "\n")
+                .replace("\\134", "\\")
+        })
+        .collect()
 }
 
 /// At most this many static pod manifests are read.

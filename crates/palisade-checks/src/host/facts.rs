@@ -30,6 +30,12 @@ pub struct HostFacts {
     pub files: BTreeMap<String, FileFacts>,
     /// Group names by gid (`/etc/group`).
     pub groups: BTreeMap<u32, String>,
+    /// The audit rules (`/etc/audit/audit.rules`, `/etc/audit/rules.d/*.rules`), concatenated;
+    /// `None` when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_rules: Option<String>,
+    /// Mount points of the host's mount namespace (`/proc/1/mountinfo`).
+    pub mount_points: Vec<String>,
     /// The kubelet: its configuration file and command line (`None`: not a Kubernetes node).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kubelet: Option<Kubelet>,
@@ -389,6 +395,28 @@ impl HostFacts {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default()
+    }
+
+    /// Whether an audit rule watches `path` (`-w PATH` or `-F path=` / `-F dir=`).
+    pub fn audited(&self, path: &str) -> bool {
+        let Some(rules) = &self.audit_rules else {
+            return false;
+        };
+        rules
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .any(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words
+                    .windows(2)
+                    .any(|w| w[0] == "-w" && w[1].trim_end_matches('/') == path)
+                    || words.iter().any(|w| {
+                        w.strip_prefix("path=")
+                            .or_else(|| w.strip_prefix("dir="))
+                            .is_some_and(|p| p.trim_end_matches('/') == path)
+                    })
+            })
     }
 
     pub fn group_name(&self, gid: u32) -> Option<&str> {

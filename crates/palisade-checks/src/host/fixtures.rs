@@ -97,6 +97,15 @@ const FILES: &[(&str, u32, bool)] = &[
     ("/etc/default/docker", 0o644, false),
     ("/etc/sysconfig/docker", 0o644, false),
     ("/run/containerd/containerd.sock", 0o660, false),
+    ("/usr/bin/dockerd", 0o755, false),
+    ("/run/containerd", 0o711, true),
+    ("/var/lib/docker", 0o710, true),
+    ("/etc/containerd/config.toml", 0o644, false),
+    ("/usr/bin/containerd", 0o755, false),
+    ("/usr/bin/containerd-shim", 0o755, false),
+    ("/usr/bin/containerd-shim-runc-v1", 0o755, false),
+    ("/usr/bin/containerd-shim-runc-v2", 0o755, false),
+    ("/usr/bin/runc", 0o755, false),
 ];
 
 pub fn risky() -> HostFacts {
@@ -184,6 +193,8 @@ pub fn risky() -> HostFacts {
         files,
         groups: BTreeMap::from([(0, "root".into()), (999, "docker".into())]),
         content_trust: None,
+        audit_rules: Some("-w /usr/bin/dockerd-old -p wa\n# -w /etc/docker -k docker\n".into()),
+        mount_points: vec!["/".into(), "/proc".into()],
         kubelet,
         static_pods,
     }
@@ -262,6 +273,17 @@ pub fn hardened() -> HostFacts {
         files,
         groups: BTreeMap::from([(0, "root".into()), (999, "docker".into())]),
         content_trust: Some("1".into()),
+        audit_rules: Some(
+            FILES
+                .iter()
+                .map(|(p, _, _)| format!("-w {p} -p rwxa -k docker\n"))
+                .collect::<String>()
+                .replace(
+                    "-w /etc/docker/daemon.json -p rwxa",
+                    "-a always,exit -F path=/etc/docker/daemon.json -F perm=wa",
+                ),
+        ),
+        mount_points: vec!["/".into(), "/var/lib/docker".into()],
         kubelet,
         static_pods,
     }

@@ -6,6 +6,23 @@ use super::check::HostCheck;
 use super::{docker, kubernetes};
 
 pub static HOST_CHECKS: &[&dyn HostCheck] = &[
+    &docker::separate_partition::SeparatePartition,
+    &docker::audit_dockerd::AuditDockerd,
+    &docker::audit_run_containerd::AuditRunContainerd,
+    &docker::audit_var_lib_docker::AuditVarLibDocker,
+    &docker::audit_etc_docker::AuditEtcDocker,
+    &docker::audit_docker_service::AuditDockerService,
+    &docker::audit_containerd_sock::AuditContainerdSock,
+    &docker::audit_docker_socket::AuditDockerSocket,
+    &docker::audit_default_docker::AuditDefaultDocker,
+    &docker::audit_daemon_json::AuditDaemonJson,
+    &docker::audit_containerd_config::AuditContainerdConfig,
+    &docker::audit_sysconfig_docker::AuditSysconfigDocker,
+    &docker::audit_containerd::AuditContainerd,
+    &docker::audit_containerd_shim::AuditContainerdShim,
+    &docker::audit_containerd_shim_runc_v1::AuditContainerdShimRuncV1,
+    &docker::audit_containerd_shim_runc_v2::AuditContainerdShimRuncV2,
+    &docker::audit_runc::AuditRunc,
     &docker::icc::Icc,
     &docker::log_level::LogLevel,
     &docker::iptables::Iptables,
@@ -202,8 +219,8 @@ mod tests {
     }
 
     #[test]
-    fn docker_section_two_three_and_five_are_covered() {
-        // Every automatable recommendation of sections 2, 3 and 5 (v1.6.0) has a check or is
+    fn docker_sections_one_to_five_are_covered() {
+        // Every recommendation of sections 1 to 5 (v1.6.0) has a check or is
         // listed as manual.
         let known: BTreeSet<&str> = HOST_CHECKS
             .iter()
@@ -211,7 +228,9 @@ mod tests {
             .map(|c| c.meta().cis)
             .chain(MANUAL.iter().map(|m| m.cis))
             .collect();
-        let mut expected: Vec<String> = (1..=18).map(|n| format!("2.{n}")).collect();
+        let mut expected: Vec<String> = (1..=18).map(|n| format!("1.1.{n}")).collect();
+        expected.extend(["1.2.1".to_owned(), "1.2.2".to_owned()]);
+        expected.extend((1..=18).map(|n| format!("2.{n}")));
         expected.extend((1..=24).map(|n| format!("3.{n}")));
         expected.extend((1..=12).map(|n| format!("4.{n}")));
         expected.extend((1..=32).map(|n| format!("5.{n}")));

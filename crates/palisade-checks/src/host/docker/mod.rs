@@ -4,6 +4,22 @@
 
 pub mod add_instruction;
 pub mod apparmor;
+pub mod audit_containerd;
+pub mod audit_containerd_config;
+pub mod audit_containerd_shim;
+pub mod audit_containerd_shim_runc_v1;
+pub mod audit_containerd_shim_runc_v2;
+pub mod audit_containerd_sock;
+pub mod audit_daemon_json;
+pub mod audit_default_docker;
+pub mod audit_docker_service;
+pub mod audit_docker_socket;
+pub mod audit_dockerd;
+pub mod audit_etc_docker;
+pub mod audit_run_containerd;
+pub mod audit_runc;
+pub mod audit_sysconfig_docker;
+pub mod audit_var_lib_docker;
 pub mod aufs;
 pub mod authorization_plugin;
 pub mod base_device_size;
@@ -61,6 +77,7 @@ pub mod restart_policy;
 pub mod seccomp_unconfined;
 pub mod selinux;
 pub mod sensitive_mounts;
+pub mod separate_partition;
 pub mod sshd;
 pub mod swarm_mode;
 pub mod sysconfig_docker_mode;
@@ -314,4 +331,26 @@ pub fn sensitive(source: &str) -> bool {
                     .strip_prefix(d)
                     .is_some_and(|rest| rest.starts_with('/'))
         })
+}
+
+/// Audit violations: each of these paths that exists on the host and no audit rule watches.
+pub fn check_audit(facts: &HostFacts, paths: &[String], out: &mut Vec<HostViolation>) {
+    for p in paths {
+        if facts.files.contains_key(p) && !facts.audited(p) {
+            out.push(HostViolation::new(
+                SubjectKind::File,
+                p.clone(),
+                format!("no audit rule watches {p}"),
+                (
+                    if facts.audit_rules.is_some() {
+                        "/etc/audit/rules.d".to_owned()
+                    } else {
+                        "/etc/audit/audit.rules".to_owned()
+                    },
+                    1,
+                ),
+                "audit",
+            ));
+        }
+    }
 }

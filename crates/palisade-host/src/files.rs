@@ -34,6 +34,14 @@ const FILES: &[&str] = &[
     "/usr/bin/containerd-shim-runc-v1",
     "/usr/bin/containerd-shim-runc-v2",
     "/usr/bin/runc",
+    // Debian installs the daemon and runtimes in /usr/sbin; dockerd's own containerd.
+    "/usr/sbin/dockerd",
+    "/usr/sbin/containerd",
+    "/usr/sbin/containerd-shim",
+    "/usr/sbin/containerd-shim-runc-v1",
+    "/usr/sbin/containerd-shim-runc-v2",
+    "/usr/sbin/runc",
+    "/run/docker/containerd/containerd.sock",
 ];
 
 /// At most this many certificate files are read below `/etc/docker/certs.d`.

@@ -1,12 +1,12 @@
 //! PAL-DKR-415 — /usr/bin/containerd-shim is not audited (CIS Docker 1.1.15, level 2).
 //!
-//! **What**: when /usr/bin/containerd-shim exists on the host, an audit rule watches it (`-w PATH -k docker`).
+//! **What**: when (in its Debian or upstream location) /usr/bin/containerd-shim exists on the host, an audit rule watches it (`-w PATH -k docker`).
 //! **Why**: Docker runs as root; changes to its binaries, configuration and state must leave a trace.
 //! **Example** (fires): no `-w` rule for it in `/etc/audit/rules.d/*.rules`.
 //! **Remediation**: Add an audit rule and reload auditd (`augenrules --load`).
 //! **References**: CIS Docker Benchmark v1.6.0 1.1.15.
 
-use super::check_audit;
+use super::{check_audit, existing};
 use crate::host::check::{Benchmark, HostCheck, HostCheckMeta, HostViolation};
 use crate::host::facts::HostFacts;
 use palisade_model::Severity;
@@ -37,6 +37,13 @@ impl HostCheck for AuditContainerdShim {
     }
 
     fn check(&self, facts: &HostFacts, out: &mut Vec<HostViolation>) {
-        check_audit(facts, &["/usr/bin/containerd-shim".to_owned()], out);
+        check_audit(
+            facts,
+            &existing(
+                facts,
+                &["/usr/bin/containerd-shim", "/usr/sbin/containerd-shim"],
+            ),
+            out,
+        );
     }
 }

@@ -1,12 +1,12 @@
 //! PAL-DKR-403 — the Docker daemon binary is not audited (CIS Docker 1.1.3, level 2).
 //!
-//! **What**: when the Docker daemon binary exists on the host, an audit rule watches it (`-w PATH -k docker`).
+//! **What**: when (in its Debian or upstream location) the Docker daemon binary exists on the host, an audit rule watches it (`-w PATH -k docker`).
 //! **Why**: Docker runs as root; changes to its binaries, configuration and state must leave a trace.
 //! **Example** (fires): no `-w` rule for it in `/etc/audit/rules.d/*.rules`.
 //! **Remediation**: Add an audit rule and reload auditd (`augenrules --load`).
 //! **References**: CIS Docker Benchmark v1.6.0 1.1.3.
 
-use super::check_audit;
+use super::{check_audit, existing};
 use crate::host::check::{Benchmark, HostCheck, HostCheckMeta, HostViolation};
 use crate::host::facts::HostFacts;
 use palisade_model::Severity;
@@ -37,6 +37,10 @@ impl HostCheck for AuditDockerd {
     }
 
     fn check(&self, facts: &HostFacts, out: &mut Vec<HostViolation>) {
-        check_audit(facts, &["/usr/bin/dockerd".to_owned()], out);
+        check_audit(
+            facts,
+            &existing(facts, &["/usr/bin/dockerd", "/usr/sbin/dockerd"]),
+            out,
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! CIS Docker Benchmark v1.6.0 checks, one file each: daemon configuration (section 2), daemon
+//! CIS Docker Benchmark v1.6.0 checks, one file each: host configuration (section 1: separate
+//! partition, audit rules), daemon configuration (section 2), daemon
 //! files (section 3), images (section 4), container runtime (section 5). The helpers below
 //! are shared by the checks of one section.
 

@@ -115,7 +115,7 @@ pub async fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         .filter(|c| args.framework.is_none_or(|f| f.includes(c.meta().id)))
         .collect();
     let eval = host::evaluate(&collected.facts, &checks);
-    let manual = host::manual_for(&checks);
+    let manual = host::manual_for(&checks, &collected.facts);
     let no_objects = palisade_k8s::Inventory::new(Vec::new());
     let (findings, suppressed) = exceptions::apply(
         eval.findings,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use palisade_k8s::SourceLocation;
 use serde::Serialize;
 
-use super::check::{HostCheck, HostViolation, ManualRecommendation};
+use super::check::{Benchmark, HostCheck, HostViolation, ManualRecommendation};
 use super::facts::HostFacts;
 use crate::check::Category;
 use crate::engine::{ObjectRef, PostureFinding};
@@ -74,11 +74,18 @@ fn finding(meta: &'static super::check::HostCheckMeta, v: HostViolation) -> Post
     }
 }
 
-/// The manual recommendations of the benchmarks these checks belong to.
-pub fn manual_for(checks: &[&dyn HostCheck]) -> Vec<ManualRecommendation> {
+/// The manual recommendations of the benchmarks these checks belong to, for what the host
+/// has (a Docker daemon; a kubelet or control-plane static pods).
+pub fn manual_for(checks: &[&dyn HostCheck], facts: &HostFacts) -> Vec<ManualRecommendation> {
+    let present = |b: Benchmark| match b {
+        Benchmark::CisDocker => facts.has_docker(),
+        Benchmark::CisKubernetes => facts.kubelet.is_some() || !facts.static_pods.is_empty(),
+    };
     super::manual::MANUAL
         .iter()
-        .filter(|m| checks.iter().any(|c| c.meta().benchmark == m.benchmark))
+        .filter(|m| {
+            present(m.benchmark) && checks.iter().any(|c| c.meta().benchmark == m.benchmark)
+        })
         .copied()
         .collect()
 }

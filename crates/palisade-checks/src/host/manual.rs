@@ -15,6 +15,19 @@ const fn docker(
     }
 }
 
+const fn kubernetes(
+    cis: &'static str,
+    title: &'static str,
+    review: &'static str,
+) -> ManualRecommendation {
+    ManualRecommendation {
+        benchmark: Benchmark::CisKubernetes,
+        cis,
+        title,
+        review,
+    }
+}
+
 pub static MANUAL: &[ManualRecommendation] = &[
     docker("1.1.2", "Only trusted users are allowed to control the Docker daemon", "review the members of the docker group (`getent group docker`): each of them is root on the host"),
     docker("1.2.1", "The container host has been hardened", "review the host against its operating system's CIS benchmark"),
@@ -34,4 +47,13 @@ pub static MANUAL: &[ManualRecommendation] = &[
     docker("5.28", "Docker commands always use the latest version of their image", "review how images are pinned and refreshed"),
     docker("6.1", "Image sprawl is avoided", "remove unused images (`docker image prune`)"),
     docker("6.2", "Container sprawl is avoided", "remove stopped containers (`docker container prune`)"),
+
+    // CIS Kubernetes Benchmark v1.10: the recommendations it marks manual.
+    kubernetes("1.2.9", "The admission control plugin EventRateLimit is set", "decide the event rate limits the cluster needs and configure EventRateLimit"),
+    kubernetes("1.2.11", "The admission control plugin AlwaysPullImages is set", "weigh image-pull cost against multi-tenant image access; enable AlwaysPullImages where tenants share nodes"),
+    kubernetes("1.2.20", "The --request-timeout argument is set as appropriate", "review the API server's request timeout for the cluster's largest requests"),
+    kubernetes("1.2.28", "Encryption providers are appropriately configured", "review the EncryptionConfiguration: aescbc, kms or secretbox before identity"),
+    kubernetes("1.2.29", "The API server only makes use of strong cryptographic ciphers", "review --tls-cipher-suites of the API server"),
+    kubernetes("1.3.1", "The --terminated-pod-gc-threshold argument is set as appropriate", "set a threshold suited to the cluster's job volume"),
+    kubernetes("2.7", "A unique Certificate Authority is used for etcd", "compare etcd's --trusted-ca-file with the cluster CA"),
 ];

@@ -131,6 +131,21 @@ pub static HOST_CHECKS: &[&dyn HostCheck] = &[
     &kubernetes::etcd_auto_tls::EtcdAutoTls,
     &kubernetes::etcd_peer_client_cert_auth::EtcdPeerClientCertAuth,
     &kubernetes::etcd_peer_auto_tls::EtcdPeerAutoTls,
+    &kubernetes::apiserver_kubelet_client_cert::ApiserverKubeletClientCert,
+    &kubernetes::apiserver_kubelet_ca::ApiserverKubeletCa,
+    &kubernetes::apiserver_service_account_admission::ApiserverServiceAccountAdmission,
+    &kubernetes::apiserver_namespace_lifecycle::ApiserverNamespaceLifecycle,
+    &kubernetes::apiserver_service_account_lookup::ApiserverServiceAccountLookup,
+    &kubernetes::apiserver_service_account_key::ApiserverServiceAccountKey,
+    &kubernetes::apiserver_etcd_client_cert::ApiserverEtcdClientCert,
+    &kubernetes::apiserver_tls::ApiserverTls,
+    &kubernetes::apiserver_client_ca::ApiserverClientCa,
+    &kubernetes::apiserver_etcd_ca::ApiserverEtcdCa,
+    &kubernetes::controller_manager_sa_credentials::ControllerManagerSaCredentials,
+    &kubernetes::controller_manager_sa_key::ControllerManagerSaKey,
+    &kubernetes::controller_manager_root_ca::ControllerManagerRootCa,
+    &kubernetes::controller_manager_rotate_server_cert::ControllerManagerRotateServerCert,
+    &kubernetes::etcd_peer_tls::EtcdPeerTls,
 ];
 
 /// The host check with this id.

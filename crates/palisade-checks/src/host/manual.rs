@@ -49,6 +49,7 @@ pub static MANUAL: &[ManualRecommendation] = &[
     docker("6.2", "Container sprawl is avoided", "remove stopped containers (`docker container prune`)"),
 
     // CIS Kubernetes Benchmark v1.10: the recommendations it marks manual.
+    kubernetes("1.2.3", "DenyServiceExternalIPs is set", "decide whether Services may use externalIPs; enable the DenyServiceExternalIPs admission plugin if not"),
     kubernetes("1.2.9", "The admission control plugin EventRateLimit is set", "decide the event rate limits the cluster needs and configure EventRateLimit"),
     kubernetes("1.2.11", "The admission control plugin AlwaysPullImages is set", "weigh image-pull cost against multi-tenant image access; enable AlwaysPullImages where tenants share nodes"),
     kubernetes("1.2.20", "The --request-timeout argument is set as appropriate", "review the API server's request timeout for the cluster's largest requests"),

@@ -234,6 +234,33 @@ mod tests {
     }
 
     #[test]
+    fn kubernetes_node_and_control_plane_sections_are_covered() {
+        // CIS Kubernetes v1.10: API server 1.2, controller manager 1.3, scheduler 1.4, etcd 2,
+        // kubelet 4.2 — every recommendation a check or listed as manual.
+        let known: BTreeSet<&str> = HOST_CHECKS
+            .iter()
+            .filter(|c| c.meta().benchmark == Benchmark::CisKubernetes)
+            .map(|c| c.meta().cis)
+            .chain(
+                MANUAL
+                    .iter()
+                    .filter(|m| m.benchmark == Benchmark::CisKubernetes)
+                    .map(|m| m.cis),
+            )
+            .collect();
+        let mut expected: Vec<String> = (1..=29).map(|n| format!("1.2.{n}")).collect();
+        expected.extend((1..=7).map(|n| format!("1.3.{n}")));
+        expected.extend((1..=2).map(|n| format!("1.4.{n}")));
+        expected.extend((1..=7).map(|n| format!("2.{n}")));
+        expected.extend((1..=13).map(|n| format!("4.2.{n}")));
+        let missing: Vec<&String> = expected
+            .iter()
+            .filter(|e| !known.contains(e.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not covered: {missing:?}");
+    }
+
+    #[test]
     fn docker_sections_one_to_five_are_covered() {
         // Every recommendation of sections 1 to 5 (v1.6.0) has a check or is
         // listed as manual.

@@ -24,7 +24,9 @@ impl LayerVisitor for WantsSmallFiles {
 
 /// Walks `data` as a layer blob (plain or gzip tar), with tight decompression limits.
 pub fn walk_layer(data: &[u8]) {
-    let Ok(mut file) = tempfile::NamedTempFile::new() else { return };
+    let Ok(mut file) = tempfile::NamedTempFile::new() else {
+        return;
+    };
     if std::io::Write::write_all(&mut file, data).is_err() {
         return;
     }
@@ -78,7 +80,12 @@ pub fn version_compare(scheme: palisade_vulndb::version::Scheme, data: &[u8]) {
 pub fn k8s_manifests(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut loaded = palisade_k8s::Loaded::default();
-    palisade_k8s::load_str(&text, "fuzz.yaml".into(), &palisade_k8s::LoadOptions::default(), &mut loaded);
+    palisade_k8s::load_str(
+        &text,
+        "fuzz.yaml".into(),
+        &palisade_k8s::LoadOptions::default(),
+        &mut loaded,
+    );
     let inventory = palisade_k8s::Inventory::new(loaded.objects);
     let settings = palisade_checks::Settings {
         allowed_registries: vec!["registry.example.com".into()],
@@ -92,7 +99,12 @@ pub fn k8s_manifests(data: &[u8]) {
 pub fn gatekeeper_policies(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut loaded = palisade_k8s::Loaded::default();
-    palisade_k8s::load_str(&text, "policy.yaml".into(), &palisade_k8s::LoadOptions::default(), &mut loaded);
+    palisade_k8s::load_str(
+        &text,
+        "policy.yaml".into(),
+        &palisade_k8s::LoadOptions::default(),
+        &mut loaded,
+    );
     let (set, _errors) = palisade_checks::rego::load_objects(&loaded.objects);
     let inventory = palisade_k8s::Inventory::new(loaded.objects);
     let _ = set.evaluate(&inventory);
@@ -103,4 +115,41 @@ pub fn posture_exceptions(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = palisade_checks::exceptions::parse_file(text);
     }
+}
+
+/// Host posture: `data` as daemon.json, as a dockerd and kubelet command line, as a kubelet
+/// configuration and a static pod manifest, and (when it is JSON) as
+/// `docker info`, a container's and an image's inspect document; every host check runs.
+pub fn host_daemon_config(data: &[u8]) {
+    use palisade_checks::host::{
+        self, ContainerFacts, DaemonConfig, DockerdProcess, HostFacts, ImageFacts, Kubelet,
+        StaticPod, YamlFile,
+    };
+    let text = String::from_utf8_lossy(data);
+    let mut facts = HostFacts {
+        daemon_config: DaemonConfig::parse("/etc/docker/daemon.json", &text).ok(),
+        dockerd: Some(DockerdProcess::from_cmdline(1, data)),
+        ..HostFacts::default()
+    };
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
+        facts.docker_info = Some(value.clone());
+        facts.containers.push(ContainerFacts {
+            inspect: value.clone(),
+            processes: vec![text.to_string()],
+        });
+        let history = value.as_array().cloned().unwrap_or_default();
+        facts.images.push(ImageFacts {
+            inspect: value,
+            history,
+        });
+    }
+    let yaml = YamlFile::parse("/var/lib/kubelet/config.yaml", &text).ok();
+    facts
+        .static_pods
+        .extend(yaml.clone().and_then(StaticPod::from_file));
+    facts.kubelet = Some(Kubelet {
+        config: yaml,
+        process: Some(DockerdProcess::from_cmdline(2, data)),
+    });
+    let _ = host::evaluate(&facts, host::HOST_CHECKS);
 }

@@ -24,6 +24,8 @@ pub enum Category {
     SupplyChain,
     Network,
     Admission,
+    /// Host configuration: the Docker daemon, its files, images and containers, Kubernetes nodes.
+    Host,
 }
 
 impl Category {
@@ -37,6 +39,7 @@ impl Category {
             Self::SupplyChain => "supply-chain",
             Self::Network => "network",
             Self::Admission => "admission",
+            Self::Host => "host",
         }
     }
 }

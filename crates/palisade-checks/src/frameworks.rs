@@ -7,6 +7,10 @@
 //! - `cis`: CIS Kubernetes Benchmark recommendations; `nsa`: NSA/CISA Kubernetes Hardening
 //!   Guide sections; `mitre`: MITRE ATT&CK techniques. A control fails when any of its
 //!   checks has a finding.
+//! - `cis-docker`, `cis-kubernetes`: CIS Docker Benchmark / CIS Kubernetes Benchmark (node and
+//!   control plane) recommendations, from the host checks
+//!   ([`crate::host::HOST_CHECKS`]); manual recommendations are listed by the host report,
+//!   not scored.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,6 +28,8 @@ pub enum Framework {
     Cis,
     Nsa,
     Mitre,
+    CisDocker,
+    CisKubernetes,
 }
 
 impl std::str::FromStr for Framework {
@@ -35,9 +41,11 @@ impl std::str::FromStr for Framework {
             "cis" => Self::Cis,
             "nsa" => Self::Nsa,
             "mitre" => Self::Mitre,
+            "cis-docker" => Self::CisDocker,
+            "cis-kubernetes" => Self::CisKubernetes,
             other => {
                 return Err(format!(
-                    "unknown framework {other:?} (pss-baseline, pss-restricted, cis, nsa, mitre)"
+                    "unknown framework {other:?} (pss-baseline, pss-restricted, cis, nsa, mitre, cis-docker, cis-kubernetes)"
                 ))
             }
         })
@@ -52,7 +60,37 @@ impl Framework {
             Self::Cis => "CIS Kubernetes Benchmark",
             Self::Nsa => "NSA/CISA Kubernetes Hardening Guide",
             Self::Mitre => "MITRE ATT&CK (Containers)",
+            Self::CisDocker => "CIS Docker Benchmark v1.6.0",
+            Self::CisKubernetes => "CIS Kubernetes Benchmark v1.10 (node and control plane)",
         }
+    }
+
+    /// Whether this framework is made of host checks (`palisade host scan`) rather than
+    /// Kubernetes posture checks.
+    pub fn is_host(self) -> bool {
+        matches!(self, Self::CisDocker | Self::CisKubernetes)
+    }
+
+    /// The framework's controls and the ids of the checks behind each (posture or host).
+    pub fn control_ids(self) -> BTreeMap<String, Vec<&'static str>> {
+        if self.is_host() {
+            let benchmark = match self {
+                Self::CisKubernetes => crate::host::Benchmark::CisKubernetes,
+                _ => crate::host::Benchmark::CisDocker,
+            };
+            let mut out: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+            for c in crate::host::HOST_CHECKS {
+                let m = c.meta();
+                if m.benchmark == benchmark {
+                    out.entry(m.cis.to_owned()).or_default().push(m.id);
+                }
+            }
+            return out;
+        }
+        self.controls()
+            .into_iter()
+            .map(|(k, v)| (k, v.iter().map(|c| c.meta().id).collect()))
+            .collect()
     }
 
     /// The framework's controls and the checks behind each.
@@ -84,6 +122,7 @@ impl Framework {
                 Self::Cis => f.cis.iter().map(|s| s.to_string()).collect(),
                 Self::Nsa => f.nsa.iter().map(|s| s.to_string()).collect(),
                 Self::Mitre => f.mitre.iter().map(|s| s.to_string()).collect(),
+                Self::CisDocker | Self::CisKubernetes => Vec::new(),
             };
             for k in keys {
                 out.entry(k).or_default().push(c);
@@ -94,10 +133,7 @@ impl Framework {
 
     /// Whether a check is part of this framework.
     pub fn includes(self, id: &str) -> bool {
-        self.controls()
-            .values()
-            .flatten()
-            .any(|c| c.meta().id == id)
+        self.control_ids().values().flatten().any(|c| *c == id)
     }
 }
 
@@ -127,10 +163,9 @@ pub fn summarize(framework: Framework, findings: &[PostureFinding]) -> Complianc
         *per_check.entry(f.check_id).or_default() += 1;
     }
     let controls: Vec<ControlResult> = framework
-        .controls()
+        .control_ids()
         .into_iter()
-        .map(|(control, checks)| {
-            let ids: Vec<&'static str> = checks.iter().map(|c| c.meta().id).collect();
+        .map(|(control, ids)| {
             let n: usize = ids
                 .iter()
                 .map(|id| per_check.get(id).copied().unwrap_or(0))
@@ -143,6 +178,16 @@ pub fn summarize(framework: Framework, findings: &[PostureFinding]) -> Complianc
             }
         })
         .collect();
+    let mut controls = controls;
+    if framework.is_host() {
+        // CIS numbers in their natural order (2.2 before 2.10).
+        controls.sort_by_key(|c| {
+            c.control
+                .split('.')
+                .map(|n| n.parse::<u32>().unwrap_or(u32::MAX))
+                .collect::<Vec<_>>()
+        });
+    }
     let passed = controls.iter().filter(|c| c.passed).count();
     let failed = controls.len() - passed;
     let score = if controls.is_empty() {

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod engine;
 pub mod exceptions;
 pub mod frameworks;
+pub mod host;
 pub mod registry;
 pub mod rego;
 pub mod sarif;

@@ -40,36 +40,14 @@ pub fn sarif_log(findings: &[PostureFinding], tool_version: &str) -> Value {
             continue;
         }
         index.insert(f.check_id, rules.len());
-        let meta = by_id(f.check_id).map(|c| c.meta());
-        let mut tags = vec![
-            "security".to_owned(),
-            "kubernetes".to_owned(),
-            f.category.as_str().to_owned(),
-        ];
-        if let Some(m) = meta {
-            tags.extend(
-                m.frameworks
-                    .mitre
-                    .iter()
-                    .map(|t| format!("mitre-attack/{t}")),
-            );
-            tags.extend(m.frameworks.cis.iter().map(|t| format!("cis/{t}")));
-        }
-        let help = meta
-            .map(|m| {
-                format!(
-                    "{}\n\nRemediation: {}\n\nPatch:\n{}",
-                    m.rationale, m.remediation, m.patch
-                )
-            })
-            .unwrap_or_default();
+        let (tags, rationale, help, help_uri) = rule_text(f);
         rules.push(json!({
             "id": f.check_id,
             "name": f.check_id.replace('-', ""),
             "shortDescription": {"text": f.title},
-            "fullDescription": {"text": meta.map(|m| m.rationale).unwrap_or(f.title)},
+            "fullDescription": {"text": rationale},
             "help": {"text": help},
-            "helpUri": meta.and_then(|m| m.references.first().copied()).unwrap_or("https://kubernetes.io/docs/concepts/security/"),
+            "helpUri": help_uri,
             "defaultConfiguration": {"level": level(f.severity)},
             "properties": {"security-severity": security_severity(f.severity), "tags": tags},
         }));
@@ -105,6 +83,61 @@ pub fn sarif_log(findings: &[PostureFinding], tool_version: &str) -> Value {
             "results": results,
         }],
     })
+}
+
+/// Tags, description, help text and help URI of a finding's rule: a posture check, a host
+/// check, or (a Rego policy) only what the finding says.
+fn rule_text(f: &PostureFinding) -> (Vec<String>, &'static str, String, &'static str) {
+    let mut tags = vec!["security".to_owned()];
+    if let Some(m) = crate::host::by_id(f.check_id).map(|c| c.meta()) {
+        tags.push(match m.benchmark {
+            crate::host::Benchmark::CisDocker => "docker".to_owned(),
+            crate::host::Benchmark::CisKubernetes => "kubernetes".to_owned(),
+        });
+        tags.push(f.category.as_str().to_owned());
+        let framework = match m.benchmark {
+            crate::host::Benchmark::CisDocker => "cis-docker",
+            crate::host::Benchmark::CisKubernetes => "cis-kubernetes",
+        };
+        tags.push(format!("{framework}/{}", m.cis));
+        let help = format!(
+            "{}\n\nRemediation: {}\n\nFix:\n{}",
+            m.rationale, m.remediation, m.fix
+        );
+        return (
+            tags,
+            m.rationale,
+            help,
+            m.references.first().copied().unwrap_or(""),
+        );
+    }
+    tags.push("kubernetes".to_owned());
+    tags.push(f.category.as_str().to_owned());
+    let meta = by_id(f.check_id).map(|c| c.meta());
+    if let Some(m) = meta {
+        tags.extend(
+            m.frameworks
+                .mitre
+                .iter()
+                .map(|t| format!("mitre-attack/{t}")),
+        );
+        tags.extend(m.frameworks.cis.iter().map(|t| format!("cis/{t}")));
+    }
+    let help = meta
+        .map(|m| {
+            format!(
+                "{}\n\nRemediation: {}\n\nPatch:\n{}",
+                m.rationale, m.remediation, m.patch
+            )
+        })
+        .unwrap_or_default();
+    (
+        tags,
+        meta.map(|m| m.rationale).unwrap_or(f.title),
+        help,
+        meta.and_then(|m| m.references.first().copied())
+            .unwrap_or("https://kubernetes.io/docs/concepts/security/"),
+    )
 }
 
 /// A relative URI for a path as given on the command line (`./a b.yaml` → `a%20b.yaml`).

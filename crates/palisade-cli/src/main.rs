@@ -3,6 +3,7 @@
 mod bench;
 mod bench_vulndb;
 mod db_cmd;
+mod host_cmd;
 mod image_cmd;
 mod posture_cmd;
 mod progress;
@@ -90,6 +91,19 @@ enum Command {
         #[command(subcommand)]
         command: PostureCommand,
     },
+    /// Host posture: the CIS Docker Benchmark on this Docker host, the CIS Kubernetes
+    /// Benchmark on this node (kubelet, control-plane static pods).
+    Host {
+        #[command(subcommand)]
+        command: HostCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HostCommand {
+    /// Check the Docker daemon's configuration and files, its images and running containers,
+    /// the kubelet's configuration and the control plane's static pod manifests.
+    Scan(host_cmd::ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -347,6 +361,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Posture {
             command: PostureCommand::Inventory(args),
         } => tokio::task::spawn_blocking(move || posture_cmd::inventory(&args)).await?,
+        Command::Host {
+            command: HostCommand::Scan(args),
+        } => host_cmd::scan(&args).await,
         Command::Rules { command } => rules_cmd::rules(&command),
         Command::Sensor { command } => {
             tokio::task::spawn_blocking(move || sensor_cmd::run(&command)).await?

@@ -101,6 +101,12 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         None => Vec::new(),
     };
+    if let Some(f) = args.framework.filter(|f| f.is_host()) {
+        anyhow::bail!(
+            "{} is a host framework: use `palisade host scan --framework`",
+            f.name()
+        );
+    }
     let (loaded, coverage_gaps) = load_sources(&args.paths, &args.cluster)?;
     let mut errors: Vec<ErrorEntry> = loaded
         .errors
@@ -228,6 +234,40 @@ fn write_table(
     compliance: Option<&ComplianceSummary>,
     errors: &[ErrorEntry],
 ) -> anyhow::Result<()> {
+    write_findings(out, findings)?;
+    let sev: Vec<String> = ["CRITICAL", "HIGH", "MEDIUM", "LOW"]
+        .iter()
+        .filter_map(|s| {
+            summary
+                .by_severity
+                .get(s)
+                .map(|n| format!("{n} {}", s.to_lowercase()))
+        })
+        .collect();
+    writeln!(
+        out,
+        "{} findings{} in {} objects ({} pod templates) from {} files; {} suppressed; {} errors",
+        summary.findings,
+        if sev.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", sev.join(", "))
+        },
+        summary.objects,
+        summary.templates,
+        summary.files,
+        summary.suppressed,
+        summary.errors
+    )?;
+    for e in errors {
+        writeln!(out, "error: {}: {}", e.location, e.message)?;
+    }
+    write_compliance(out, compliance)
+}
+
+/// The findings as an aligned table (severity, check, object, location, message); nothing
+/// when there are none. Shared with `palisade host scan`.
+pub(crate) fn write_findings(out: &mut Vec<u8>, findings: &[PostureFinding]) -> anyhow::Result<()> {
     let rows: Vec<[String; 5]> = findings
         .iter()
         .map(|f| {
@@ -265,33 +305,14 @@ fn write_table(
         }
         out.push(b'\n');
     }
-    let sev: Vec<String> = ["CRITICAL", "HIGH", "MEDIUM", "LOW"]
-        .iter()
-        .filter_map(|s| {
-            summary
-                .by_severity
-                .get(s)
-                .map(|n| format!("{n} {}", s.to_lowercase()))
-        })
-        .collect();
-    writeln!(
-        out,
-        "{} findings{} in {} objects ({} pod templates) from {} files; {} suppressed; {} errors",
-        summary.findings,
-        if sev.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", sev.join(", "))
-        },
-        summary.objects,
-        summary.templates,
-        summary.files,
-        summary.suppressed,
-        summary.errors
-    )?;
-    for e in errors {
-        writeln!(out, "error: {}: {}", e.location, e.message)?;
-    }
+    Ok(())
+}
+
+/// A framework's compliance summary, one line per control. Shared with `palisade host scan`.
+pub(crate) fn write_compliance(
+    out: &mut Vec<u8>,
+    compliance: Option<&ComplianceSummary>,
+) -> anyhow::Result<()> {
     if let Some(c) = compliance {
         writeln!(
             out,

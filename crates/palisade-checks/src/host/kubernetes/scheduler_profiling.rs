@@ -1,0 +1,40 @@
+//! PAL-KNODE-141 — Scheduler profiling is on (CIS Kubernetes 1.4.1, level 1).
+//!
+//! **What**: the scheduler runs with `--profiling=false`.
+//! **Why**: The profiling endpoints reveal internals and cost resources.
+//! **Remediation**: Add `--profiling=false`.
+//! **References**: CIS Kubernetes Benchmark v1.10 1.4.1.
+
+use super::{flag, per_component};
+use crate::host::check::{Benchmark, HostCheck, HostCheckMeta, HostViolation};
+use crate::host::facts::HostFacts;
+use palisade_model::Severity;
+
+pub struct SchedulerProfiling;
+
+static META: HostCheckMeta = HostCheckMeta {
+    id: "PAL-KNODE-141",
+    slug: "scheduler_profiling",
+    title: "Scheduler profiling is on",
+    severity: Severity::Low,
+    benchmark: Benchmark::CisKubernetes,
+    cis: "1.4.1",
+    level: 1,
+    rationale: "The profiling endpoints reveal internals and cost resources.",
+    remediation: "Add `--profiling=false`.",
+    fix: "--profiling=false",
+    references: &[super::CIS_KUBERNETES, super::APISERVER_DOC],
+};
+
+impl HostCheck for SchedulerProfiling {
+    fn meta(&self) -> &'static HostCheckMeta {
+        &META
+    }
+
+    fn check(&self, facts: &HostFacts, out: &mut Vec<HostViolation>) {
+        per_component(facts, "kube-scheduler", "profiling", out, |pod| {
+            (flag(pod, "profiling").as_deref() != Some("false"))
+                .then(|| "profiling is on".to_owned())
+        });
+    }
+}

@@ -10,6 +10,7 @@ mod report_cmd;
 mod rules_cmd;
 mod sensor_bench;
 mod sensor_cmd;
+mod server_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,6 +89,8 @@ enum Command {
         #[command(subcommand)]
         command: PostureCommand,
     },
+    /// The central server: stores alerts, scan reports and posture results; query API.
+    Server(server_cmd::ServerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -355,6 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command } => {
             tokio::task::spawn_blocking(move || rules_cmd::audit(&command)).await?
         }
+        Command::Server(args) => server_cmd::run(args).await,
     }
 }
 

@@ -34,12 +34,40 @@ pub enum ServerError {
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub db_url: String,
+    /// Serve plain HTTP on a non-loopback address (there is no TLS yet).
+    pub insecure_listen: bool,
     pub limits: Limits,
+}
+
+/// The default store: `sqlite:` a file `server.db` in `$XDG_DATA_HOME/palisade` (or
+/// `~/.local/share/palisade`), the directory created.
+pub fn default_db_url() -> Result<String, ServerError> {
+    let base = match std::env::var_os("XDG_DATA_HOME") {
+        Some(x) if !x.is_empty() => std::path::PathBuf::from(x),
+        _ => match std::env::var_os("HOME") {
+            Some(h) => std::path::PathBuf::from(h).join(".local/share"),
+            None => {
+                return Err(ServerError::Invalid(
+                    "neither XDG_DATA_HOME nor HOME is set: pass --db".into(),
+                ))
+            }
+        },
+    };
+    let dir = base.join("palisade");
+    std::fs::create_dir_all(&dir)?;
+    Ok(format!("sqlite:{}", dir.join("server.db").display()))
 }
 
 /// Connects (applying migrations), prints a bootstrap admin token on a store without one,
 /// then serves until SIGINT or SIGTERM (graceful: requests in flight finish).
 pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
+    if !config.listen.ip().is_loopback() && !config.insecure_listen {
+        return Err(ServerError::Invalid(format!(
+            "{} is not a loopback address and the server speaks plain HTTP (no TLS yet): \
+             listen on 127.0.0.1 behind a TLS proxy, or pass --insecure-listen",
+            config.listen
+        )));
+    }
     let db = Db::connect(&config.db_url).await?;
     if let Some(token) = auth::bootstrap(&db).await? {
         tracing::warn!(

@@ -648,3 +648,19 @@ async fn bootstrap_creates_one_admin_token_once() {
         assert_eq!(s, StatusCode::CREATED, "{}", b.name);
     }
 }
+
+/// The fuzz target's body on every prefix of the real documents: errors, never a panic.
+#[test]
+fn decoders_survive_truncated_documents() {
+    for name in [
+        "audit-alerts.jsonl",
+        "node-alert.jsonl",
+        "scan-report.json",
+        "posture.json",
+    ] {
+        let doc = fixture(name);
+        for end in (0..doc.len()).step_by(7) {
+            palisade_server::decode::fuzz_all(&doc[..end]);
+        }
+    }
+}

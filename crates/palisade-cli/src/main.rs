@@ -137,6 +137,8 @@ enum BenchCommand {
     AuditRules(rules_cmd::BenchAuditArgs),
     /// Load and evaluate 10,000 synthetic Kubernetes objects on one core: time and peak RSS.
     Posture(posture_cmd::BenchArgs),
+    /// Alert ingest rate of the central server (whole request path, one store).
+    Server(server_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,6 +361,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tokio::task::spawn_blocking(move || rules_cmd::audit(&command)).await?
         }
         Command::Server(args) => server_cmd::run(args).await,
+        Command::Bench {
+            command: BenchCommand::Server(args),
+        } => server_cmd::bench(args).await,
     }
 }
 

@@ -85,3 +85,44 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// The store (default: a new SQLite file in a temporary directory).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Alerts to ingest.
+    #[arg(long, default_value_t = 200_000)]
+    pub alerts: usize,
+    /// Alerts per request.
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 2)]
+    pub concurrency: usize,
+    /// Alerts per group (the same rule on the same resource).
+    #[arg(long, default_value_t = 10)]
+    pub repeats: usize,
+}
+
+/// `palisade bench server`: prints the figures as JSON on stdout.
+pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let db_url = args
+        .db
+        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let result = palisade_server::bench::bench_ingest(&palisade_server::bench::BenchOptions {
+        db_url,
+        alerts: args.alerts,
+        batch: args.batch,
+        concurrency: args.concurrency,
+        repeats: args.repeats,
+    })
+    .await?;
+    writeln!(
+        std::io::stdout(),
+        "{}",
+        serde_json::to_string_pretty(&result)?
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

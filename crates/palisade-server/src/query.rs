@@ -324,7 +324,9 @@ pub async fn list_images(
         .collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
-        items.last().map(|i| encode_cursor(&[i.digest.clone()]))
+        items
+            .last()
+            .map(|i| encode_cursor(std::slice::from_ref(&i.digest)))
     } else {
         None
     };
@@ -480,7 +482,9 @@ pub async fn list_vulnerabilities(
     }
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
-        items.last().map(|v| encode_cursor(&[v.id.clone()]))
+        items
+            .last()
+            .map(|v| encode_cursor(std::slice::from_ref(&v.id)))
     } else {
         None
     };

@@ -548,9 +548,7 @@ async fn posture_results_become_recommendations_replaced_per_scope() {
             .retain(|f| f["check_id"] != fixed.as_str());
         c.ingest(&format!("{POSTURE}?scope=prod"), later.to_string())
             .await;
-        let prod = c
-            .get(&format!("/api/v1/recommendations?scope=prod&limit=500"))
-            .await;
+        let prod = c.get("/api/v1/recommendations?scope=prod&limit=500").await;
         assert!(
             items(&prod).iter().all(|r| r["check_id"] != fixed.as_str()),
             "{}",

@@ -262,3 +262,57 @@ fn kill_9_loses_no_acknowledged_alert_on_postgres() {
     let (prefix, _) = base.rsplit_once('/').unwrap();
     kill_and_restart(&format!("{prefix}/{name}"));
 }
+
+/// `palisade audit analyze --server URL`: the alerts go to the server (batched), a rerun
+/// stores nothing new, a bad token fails the command naming the refusal.
+#[test]
+fn audit_analyze_reports_to_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("server.db").display());
+    let ingest = token(&db, "ingest");
+    let reader = token(&db, "reader");
+    let port = free_port();
+    let mut server = start(&db, port);
+    let log = dir.path().join("audit.log");
+    let events: Vec<String> = (0..2500).map(exec_event).collect();
+    std::fs::write(&log, events.join("\n") + "\n").unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let analyze = |token: &str| {
+        palisade()
+            .args([
+                "audit",
+                "analyze",
+                log.to_str().unwrap(),
+                "--cluster",
+                "kill-test",
+            ])
+            .args(["--server", &url])
+            .env("PALISADE_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let out = analyze(&ingest);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "alerts went to the server, not stdout"
+    );
+    assert_eq!(stored_resources(port, &reader).len(), 2500);
+    let again = analyze(&ingest);
+    assert!(again.status.success());
+    assert_eq!(stored_resources(port, &reader).len(), 2500);
+
+    let refused = analyze(&reader);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("403") && stderr.contains("role reader"),
+        "{stderr}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

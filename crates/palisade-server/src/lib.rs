@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod client;
 pub mod db;
 pub mod decode;
 pub mod query;

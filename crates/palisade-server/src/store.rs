@@ -56,10 +56,10 @@ const UPSERT_ALERT: &str = "INSERT INTO alerts (id, source, rule_id, rule, sever
     severity_rank, cluster, node, namespace, resource, image, message, tactics, techniques, \
     status, status_reason, first_seen, last_seen, hits, occurrences, latest_occurrence) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'Active', NULL, $15, \
-    $16, $17, 1, $18) \
+    $16, $17, $18, $19) \
     ON CONFLICT (id) DO UPDATE SET \
     hits = alerts.hits + excluded.hits, \
-    occurrences = alerts.occurrences + 1, \
+    occurrences = alerts.occurrences + excluded.occurrences, \
     first_seen = CASE WHEN excluded.first_seen < alerts.first_seen \
         THEN excluded.first_seen ELSE alerts.first_seen END, \
     last_seen = CASE WHEN excluded.last_seen > alerts.last_seen \
@@ -71,11 +71,18 @@ const UPSERT_ALERT: &str = "INSERT INTO alerts (id, source, rule_id, rule, sever
 
 /// Stores a batch of alerts in one transaction: each document once (by its key), repeats of
 /// the same rule on the same resource counted on one alert.
+///
+/// Locks are taken in one order by every batch (first the documents by key, then the alerts
+/// by group), so concurrent batches touching the same alerts wait for each other instead of
+/// deadlocking (PostgreSQL).
 pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResult, sqlx::Error> {
     let received = now();
     let mut result = IngestResult::default();
+    let mut order: Vec<&IngestAlert> = alerts.iter().collect();
+    order.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut groups: std::collections::BTreeMap<&str, Group<'_>> = Default::default();
     let mut tx = db.pool.begin().await?;
-    for a in alerts {
+    for a in order {
         let inserted = sqlx::query(INSERT_OCCURRENCE)
             .bind(&a.key)
             .bind(&a.group)
@@ -91,6 +98,13 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
             continue;
         }
         result.accepted += 1;
+        groups
+            .entry(&a.group)
+            .and_modify(|g| g.add(a))
+            .or_insert_with(|| Group::new(a));
+    }
+    for g in groups.values() {
+        let a = g.latest;
         sqlx::query(UPSERT_ALERT)
             .bind(&a.group)
             .bind(a.source.as_str())
@@ -106,15 +120,47 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
             .bind(&a.message)
             .bind(a.tactics.join(","))
             .bind(a.techniques.join(","))
-            .bind(&a.time)
+            .bind(g.first_seen)
             .bind(&a.last_seen)
-            .bind(a.hits)
+            .bind(g.hits)
+            .bind(g.occurrences)
             .bind(&a.key)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
     Ok(result)
+}
+
+/// The new documents of one alert in a batch.
+struct Group<'a> {
+    /// The one seen last (its message and key become the alert's latest).
+    latest: &'a IngestAlert,
+    first_seen: &'a str,
+    hits: i64,
+    occurrences: i64,
+}
+
+impl<'a> Group<'a> {
+    fn new(a: &'a IngestAlert) -> Self {
+        Group {
+            latest: a,
+            first_seen: &a.time,
+            hits: a.hits,
+            occurrences: 1,
+        }
+    }
+
+    fn add(&mut self, a: &'a IngestAlert) {
+        if a.last_seen > self.latest.last_seen {
+            self.latest = a;
+        }
+        if a.time.as_str() < self.first_seen {
+            self.first_seen = &a.time;
+        }
+        self.hits = self.hits.saturating_add(a.hits);
+        self.occurrences += 1;
+    }
 }
 
 /// Stores a scan report: the image, and its findings replacing the previous report's (first

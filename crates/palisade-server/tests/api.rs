@@ -662,3 +662,56 @@ fn decoders_survive_truncated_documents() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_of_the_same_alerts_store_each_once() {
+    for b in backends().await {
+        let c = std::sync::Arc::new(Client::new(&b.db, Limits::default()).await);
+        // 300 alerts on 30 resources, sent by 4 producers at once in different orders.
+        let lines: Vec<String> = (0..300)
+            .map(|i| {
+                many_alerts(1)
+                    .replace("gen-0", &format!("same-{i}"))
+                    .replace("web-0", &format!("web-{}", i % 30))
+            })
+            .collect();
+        let mut tasks = Vec::new();
+        for p in 0..4usize {
+            let c = c.clone();
+            let mut mine = lines.clone();
+            mine.rotate_left(p * 75);
+            if p % 2 == 1 {
+                mine.reverse();
+            }
+            tasks.push(tokio::spawn(async move {
+                let mut total = (0, 0);
+                for chunk in mine.chunks(50) {
+                    let (s, v) = c
+                        .call("POST", ALERTS, Some(&c.ingest), chunk.concat())
+                        .await;
+                    assert_eq!(s, StatusCode::OK, "{v}");
+                    total.0 += v["accepted"].as_u64().unwrap();
+                    total.1 += v["duplicates"].as_u64().unwrap();
+                }
+                total
+            }));
+        }
+        let (mut accepted, mut duplicates) = (0, 0);
+        for t in tasks {
+            let (a, d) = t.await.unwrap();
+            accepted += a;
+            duplicates += d;
+        }
+        assert_eq!((accepted, duplicates), (300, 900), "{}", b.name);
+        let list = c.get("/api/v1/alerts?limit=100").await;
+        assert_eq!(items(&list).len(), 30, "{}", b.name);
+        // Each document stands for 2 hits (the analyzer's own de-duplication).
+        assert!(
+            items(&list)
+                .iter()
+                .all(|a| a["count"] == 20 && a["occurrences"] == 10),
+            "{}: {list}",
+            b.name
+        );
+    }
+}

@@ -48,16 +48,14 @@ pub struct IngestResult {
     pub duplicates: u64,
 }
 
-const INSERT_OCCURRENCE: &str = "INSERT INTO alert_occurrences \
-    (key, alert_id, doc_id, time, hits, document, received_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING";
+const INSERT_OCCURRENCES: &str = "INSERT INTO alert_occurrences \
+    (key, alert_id, doc_id, time, hits, document, received_at) VALUES";
+const OCCURRENCES_TAIL: &str = " ON CONFLICT (key) DO NOTHING RETURNING key";
 
-const UPSERT_ALERT: &str = "INSERT INTO alerts (id, source, rule_id, rule, severity, \
+const UPSERT_ALERTS: &str = "INSERT INTO alerts (id, source, rule_id, rule, severity, \
     severity_rank, cluster, node, namespace, resource, image, message, tactics, techniques, \
-    status, status_reason, first_seen, last_seen, hits, occurrences, latest_occurrence) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'Active', NULL, $15, \
-    $16, $17, $18, $19) \
-    ON CONFLICT (id) DO UPDATE SET \
+    status, first_seen, last_seen, hits, occurrences, latest_occurrence) VALUES";
+const UPSERT_ALERTS_TAIL: &str = " ON CONFLICT (id) DO UPDATE SET \
     hits = alerts.hits + excluded.hits, \
     occurrences = alerts.occurrences + excluded.occurrences, \
     first_seen = CASE WHEN excluded.first_seen < alerts.first_seen \
@@ -80,56 +78,97 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
     let mut result = IngestResult::default();
     let mut order: Vec<&IngestAlert> = alerts.iter().collect();
     order.sort_by(|a, b| a.key.cmp(&b.key));
+    // The same document twice in one batch: stored once.
+    let before = order.len();
+    order.dedup_by(|a, b| a.key == b.key);
+    result.duplicates += (before - order.len()) as u64;
     let mut groups: std::collections::BTreeMap<&str, Group<'_>> = Default::default();
     let mut tx = db.pool.begin().await?;
-    for a in order {
-        let inserted = sqlx::query(INSERT_OCCURRENCE)
-            .bind(&a.key)
-            .bind(&a.group)
-            .bind(&a.doc_id)
-            .bind(&a.time)
-            .bind(a.hits)
-            .bind(&a.document)
-            .bind(&received)
-            .execute(&mut *tx)
-            .await?;
-        if rows(&inserted) == 0 {
-            result.duplicates += 1;
-            continue;
+    for chunk in order.chunks(OCCURRENCE_ROWS) {
+        let sql = multi_row(INSERT_OCCURRENCES, 7, chunk.len(), OCCURRENCES_TAIL);
+        let mut q = sqlx::query_as::<_, (String,)>(&sql);
+        for a in chunk {
+            q = q
+                .bind(&a.key)
+                .bind(&a.group)
+                .bind(&a.doc_id)
+                .bind(&a.time)
+                .bind(a.hits)
+                .bind(&a.document)
+                .bind(&received);
         }
-        result.accepted += 1;
-        groups
-            .entry(&a.group)
-            .and_modify(|g| g.add(a))
-            .or_insert_with(|| Group::new(a));
+        let fresh: std::collections::HashSet<String> = q
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(k,)| k)
+            .collect();
+        for a in chunk {
+            if !fresh.contains(&a.key) {
+                result.duplicates += 1;
+                continue;
+            }
+            result.accepted += 1;
+            groups
+                .entry(&a.group)
+                .and_modify(|g| g.add(a))
+                .or_insert_with(|| Group::new(a));
+        }
     }
-    for g in groups.values() {
-        let a = g.latest;
-        sqlx::query(UPSERT_ALERT)
-            .bind(&a.group)
-            .bind(a.source.as_str())
-            .bind(a.rule_id.as_deref())
-            .bind(&a.rule)
-            .bind(a.severity.as_str())
-            .bind(severity_rank(a.severity))
-            .bind(a.cluster.as_deref())
-            .bind(a.node.as_deref())
-            .bind(a.namespace.as_deref())
-            .bind(&a.resource)
-            .bind(a.image.as_deref())
-            .bind(&a.message)
-            .bind(a.tactics.join(","))
-            .bind(a.techniques.join(","))
-            .bind(g.first_seen)
-            .bind(&a.last_seen)
-            .bind(g.hits)
-            .bind(g.occurrences)
-            .bind(&a.key)
-            .execute(&mut *tx)
-            .await?;
+    let groups: Vec<&Group<'_>> = groups.values().collect();
+    for chunk in groups.chunks(ALERT_ROWS) {
+        let sql = multi_row(UPSERT_ALERTS, 20, chunk.len(), UPSERT_ALERTS_TAIL);
+        let mut q = sqlx::query(&sql);
+        for g in chunk {
+            let a = g.latest;
+            q = q
+                .bind(&a.group)
+                .bind(a.source.as_str())
+                .bind(a.rule_id.as_deref())
+                .bind(&a.rule)
+                .bind(a.severity.as_str())
+                .bind(severity_rank(a.severity))
+                .bind(a.cluster.as_deref())
+                .bind(a.node.as_deref())
+                .bind(a.namespace.as_deref())
+                .bind(&a.resource)
+                .bind(a.image.as_deref())
+                .bind(&a.message)
+                .bind(a.tactics.join(","))
+                .bind(a.techniques.join(","))
+                .bind("Active")
+                .bind(g.first_seen)
+                .bind(&a.last_seen)
+                .bind(g.hits)
+                .bind(g.occurrences)
+                .bind(&a.key);
+        }
+        q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(result)
+}
+
+/// Rows per multi-row statement (well under SQLite's and PostgreSQL's parameter limits).
+const OCCURRENCE_ROWS: usize = 100;
+const ALERT_ROWS: usize = 50;
+
+/// `head` + `rows` tuples of `width` placeholders each + `tail`.
+fn multi_row(head: &str, width: usize, rows: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * width * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { " (" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * width + c + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(tail);
+    sql
 }
 
 /// The new documents of one alert in a batch.

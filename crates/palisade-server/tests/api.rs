@@ -715,3 +715,19 @@ async fn concurrent_batches_of_the_same_alerts_store_each_once() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_document_twice_in_one_batch_is_stored_once() {
+    for b in backends().await {
+        let c = Client::new(&b.db, Limits::default()).await;
+        let node = String::from_utf8(fixture("node-alert.jsonl")).unwrap();
+        let v = c.ingest(ALERTS, format!("{node}{node}")).await;
+        assert_eq!(v, json!({"accepted": 1, "duplicates": 1}), "{}", b.name);
+        let list = c.get("/api/v1/alerts").await;
+        assert_eq!(items(&list)[0]["occurrences"], 1, "{}", b.name);
+        // A batch larger than one statement's rows (100 documents, 50 alerts).
+        let v = c.ingest(ALERTS, many_alerts(333)).await;
+        assert_eq!(v["accepted"], 333, "{}", b.name);
+        assert_eq!(items(&c.get("/api/v1/alerts?limit=500").await).len(), 334);
+    }
+}

@@ -218,6 +218,20 @@ pub struct ListParams {
     package: Option<String>,
     image: Option<String>,
     scope: Option<String>,
+    tactic: Option<String>,
+    technique: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+fn time_param(v: &Option<String>, name: &str) -> Result<Option<String>, ApiError> {
+    v.as_deref()
+        .map(|t| {
+            decode::normalize_time(t).ok_or_else(|| {
+                ApiError::bad_request(format!("{name} {t:?} is not an RFC 3339 time"))
+            })
+        })
+        .transpose()
 }
 
 fn page_size(p: &ListParams) -> Result<usize, ApiError> {
@@ -290,6 +304,11 @@ async fn list_alerts(
         cluster: p.cluster,
         node: p.node,
         text: p.text,
+        tactic: p.tactic,
+        technique: p.technique,
+        image: p.image,
+        since: time_param(&p.since, "since")?,
+        until: time_param(&p.until, "until")?,
         after,
     };
     Ok(Json(query::list_alerts(&s.db, &f, limit).await?))

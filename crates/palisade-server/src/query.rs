@@ -41,6 +41,14 @@ pub struct AlertFilter {
     pub cluster: Option<String>,
     pub node: Option<String>,
     pub text: Option<String>,
+    /// MITRE ATT&CK tactic (name or id) and technique id, as the rule tags them.
+    pub tactic: Option<String>,
+    pub technique: Option<String>,
+    /// The container image (node alerts), exactly.
+    pub image: Option<String>,
+    /// `last_seen` at or after / at or before (normalised RFC 3339).
+    pub since: Option<String>,
+    pub until: Option<String>,
     /// (last_seen, id) of the previous page's last alert.
     pub after: Option<(String, String)>,
 }
@@ -138,6 +146,31 @@ pub async fn list_alerts(
             "(LOWER(message) LIKE {p} ESCAPE '\\' OR LOWER(rule) LIKE {p} ESCAPE '\\' \
              OR LOWER(resource) LIKE {p} ESCAPE '\\')"
         ));
+    }
+    for (column, value) in [("tactics", &f.tactic), ("techniques", &f.technique)] {
+        if let Some(v) = value {
+            let mut p = String::from("%,");
+            for c in v.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    p.push('\\');
+                }
+                p.push(c);
+            }
+            p.push_str(",%");
+            w.and(
+                &format!("(',' || {column} || ',') LIKE {{}} ESCAPE '\\'"),
+                Bind::Text(p),
+            );
+        }
+    }
+    if let Some(i) = &f.image {
+        w.and("image = {}", Bind::Text(i.clone()));
+    }
+    if let Some(t) = &f.since {
+        w.and("last_seen >= {}", Bind::Text(t.clone()));
+    }
+    if let Some(t) = &f.until {
+        w.and("last_seen <= {}", Bind::Text(t.clone()));
     }
     if let Some((seen, id)) = &f.after {
         let s = w.bind(Bind::Text(seen.clone()));

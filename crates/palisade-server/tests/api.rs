@@ -399,6 +399,25 @@ async fn lists_page_with_cursors_and_filter() {
         );
         assert_eq!(count(c.get("/api/v1/alerts?text=CLUSTER-ADMIN").await), 1);
         assert_eq!(count(c.get("/api/v1/alerts?text=web-3").await), 1);
+        assert_eq!(count(c.get("/api/v1/alerts?technique=T1609").await), 9);
+        assert_eq!(count(c.get("/api/v1/alerts?technique=T1098").await), 0);
+        assert_eq!(count(c.get("/api/v1/alerts?technique=T1098.006").await), 1);
+        assert_eq!(count(c.get("/api/v1/alerts?tactic=Execution").await), 10);
+        let image = "/api/v1/alerts?image=registry.example/shop/web:1.4";
+        assert_eq!(count(c.get(image).await), 1);
+        let since = "/api/v1/alerts?since=2026-03-02T10:02:30Z";
+        assert_eq!(count(c.get(since).await), 9, "{}", b.name);
+        let until = "/api/v1/alerts?until=2026-03-02T12:02:00%2B02:00";
+        assert_eq!(count(c.get(until).await), 2, "{}", b.name);
+        let (s, _) = c
+            .call(
+                "GET",
+                "/api/v1/alerts?since=monday",
+                Some(&c.reader),
+                vec![],
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
         // LIKE wildcards in the text are literal.
         assert_eq!(count(c.get("/api/v1/alerts?text=%25").await), 0);
         assert_eq!(

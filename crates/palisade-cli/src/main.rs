@@ -11,6 +11,7 @@ mod report_cmd;
 mod rules_cmd;
 mod sensor_bench;
 mod sensor_cmd;
+mod server_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +98,8 @@ enum Command {
         #[command(subcommand)]
         command: HostCommand,
     },
+    /// The central server: stores alerts, scan reports and posture results; query API.
+    Server(server_cmd::ServerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +153,8 @@ enum BenchCommand {
     AuditRules(rules_cmd::BenchAuditArgs),
     /// Load and evaluate 10,000 synthetic Kubernetes objects on one core: time and peak RSS.
     Posture(posture_cmd::BenchArgs),
+    /// Alert ingest rate of the central server (whole request path, one store).
+    Server(server_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -374,6 +379,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command } => {
             tokio::task::spawn_blocking(move || rules_cmd::audit(&command)).await?
         }
+        Command::Server(args) => server_cmd::run(args).await,
+        Command::Bench {
+            command: BenchCommand::Server(args),
+        } => server_cmd::bench(args).await,
     }
 }
 

@@ -119,8 +119,15 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     pub dedup_window: Duration,
     /// Write alerts to this file instead of stdout.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "server")]
     pub output: Option<PathBuf>,
+    /// Send alerts to this `palisade server` (e.g. http://127.0.0.1:8080) instead of stdout;
+    /// the token comes from PALISADE_TOKEN or --token-file.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// File whose first line is the server token (role ingest).
+    #[arg(long, requires = "server")]
+    pub token_file: Option<PathBuf>,
     /// Keep reading as the log grows, across rotation (a new file at the path) and
     /// truncation, until interrupted.
     #[arg(long)]
@@ -399,10 +406,17 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<ExitCode> {
             File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
         Box::new(BufReader::with_capacity(1 << 16, f))
     };
-    let mut output: BufWriter<Box<dyn Write>> = BufWriter::new(match &args.output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    });
+    let mut output: BufWriter<Box<dyn Write>> =
+        BufWriter::new(match (&args.output, &args.server) {
+            (Some(p), _) => {
+                Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)
+            }
+            (None, Some(url)) => {
+                let token = palisade_server::client::token(args.token_file.as_deref())?;
+                Box::new(palisade_server::client::AlertSink::new(url, token)?)
+            }
+            (None, None) => Box::new(std::io::stdout().lock()),
+        });
     let name = args.input.display().to_string();
     let mut stats = Stats::default();
     let mut line = Vec::new();

@@ -1,0 +1,5 @@
+#![no_main]
+// Every ingest decoder of the central server (alert JSON lines, scan reports, posture results).
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    palisade_server::decode::fuzz_all(data);
+});

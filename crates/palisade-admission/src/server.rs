@@ -5,6 +5,7 @@
 //! with the reason as text; nothing in a request can panic the server.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,9 +15,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tokio_rustls::TlsAcceptor;
 
-use crate::certs::{server_config, CertError, CertStore};
-use crate::decide::Admission;
+use crate::certs::{self, server_config, CertError, CertFiles, CertStore};
+use crate::decide::{Admission, Options};
 use crate::metrics::Metrics;
+use crate::policy::PolicyFileError;
 use crate::review::decode;
 
 /// Largest request body: the API server caps an object at 3 MiB, and a review carries the
@@ -27,6 +29,8 @@ pub const DEFAULT_MAX_BODY: usize = 8 << 20;
 pub enum ServeError {
     #[error(transparent)]
     Cert(#[from] CertError),
+    #[error(transparent)]
+    Policy(#[from] PolicyFileError),
     #[error("listening on {addr}: {source}")]
     Listen {
         addr: String,
@@ -34,6 +38,69 @@ pub enum ServeError {
     },
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Where the serving certificate comes from.
+#[derive(Debug, Clone)]
+pub enum TlsSource {
+    /// PEM files, polled every `reload` and swapped in when they change.
+    Files { files: CertFiles, reload: Duration },
+    /// A fresh self-signed certificate for these names (development); its PEM is written to
+    /// `write_cert` when given, for a client (or `caBundle`) to trust.
+    SelfSigned {
+        names: Vec<String>,
+        write_cert: Option<PathBuf>,
+    },
+}
+
+/// Everything `palisade admission serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: String,
+    pub policy_files: Vec<PathBuf>,
+    pub tls: TlsSource,
+    /// Always allowed: the webhook's own namespace and these (kube-system by default).
+    pub exempt_namespaces: Vec<String>,
+    pub max_body: usize,
+}
+
+/// Loads and compiles the policies, sets up TLS and serves until the process ends.
+pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    let mut policies = Vec::new();
+    for path in &config.policy_files {
+        policies.extend(crate::policy::load_file(path)?);
+    }
+    tracing::info!("{} admission policies compiled", policies.len());
+    let admission = Arc::new(Admission::new(
+        policies,
+        Options {
+            exempt_namespaces: config.exempt_namespaces.clone(),
+        },
+    ));
+    let store = match &config.tls {
+        TlsSource::Files { files, reload } => {
+            let (key, seen) = files.load()?;
+            let store = CertStore::new(key);
+            files.clone().watch(store.clone(), seen, *reload);
+            store
+        }
+        TlsSource::SelfSigned { names, write_cert } => {
+            let (cert, key) = certs::self_signed(names)?;
+            if let Some(path) = write_cert {
+                std::fs::write(path, &cert).map_err(|e| CertError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+            }
+            CertStore::new(certs::certified_key(cert.as_bytes(), key.as_bytes())?)
+        }
+    };
+    let server = Server::bind(&config.listen, admission, store, config.max_body).await?;
+    tracing::warn!(
+        "admission webhook listening on https://{}/validate",
+        server.local_addr()?
+    );
+    server.run().await
 }
 
 #[derive(Debug, Clone)]

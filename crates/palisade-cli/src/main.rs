@@ -1,5 +1,6 @@
 //! The `palisade` command line: argument definitions and wiring only.
 
+mod admission_cmd;
 mod bench;
 mod bench_vulndb;
 mod db_cmd;
@@ -87,6 +88,11 @@ enum Command {
     Posture {
         #[command(subcommand)]
         command: PostureCommand,
+    },
+    /// Kubernetes admission webhook: block, warn about or audit risky workloads.
+    Admission {
+        #[command(subcommand)]
+        command: admission_cmd::AdmissionCommand,
     },
 }
 
@@ -345,6 +351,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Posture {
             command: PostureCommand::Inventory(args),
         } => tokio::task::spawn_blocking(move || posture_cmd::inventory(&args)).await?,
+        Command::Admission { command } => admission_cmd::run(command).await,
         Command::Rules { command } => rules_cmd::rules(&command),
         Command::Sensor { command } => {
             tokio::task::spawn_blocking(move || sensor_cmd::run(&command)).await?

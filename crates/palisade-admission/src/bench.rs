@@ -20,9 +20,8 @@ pub fn policies(policies: usize) -> Vec<Policy> {
         .iter()
         .map(|c| c.meta().id)
         .collect();
-    let mut text = String::from(
-        "apiVersion: palisade.dev/v1alpha1\nkind: AdmissionPolicy\npolicies:\n",
-    );
+    let mut text =
+        String::from("apiVersion: palisade.dev/v1alpha1\nkind: AdmissionPolicy\npolicies:\n");
     for i in 0..policies {
         let mode = ["enforce", "warn", "audit"][i % 3];
         let body = if i == 0 {
@@ -35,7 +34,9 @@ pub fn policies(policies: usize) -> Vec<Policy> {
                 _ => "posture: {framework: cis}".to_owned(),
             }
         };
-        text.push_str(&format!("  - {{name: p{i}, mode: {mode}, scope: {{namespaces: [\"shop*\"]}}, {body}}}\n"));
+        text.push_str(&format!(
+            "  - {{name: p{i}, mode: {mode}, scope: {{namespaces: [\"shop*\"]}}, {body}}}\n"
+        ));
     }
     match compile(&text, "bench") {
         Ok(p) => p,
@@ -135,11 +136,19 @@ pub fn core(policies_n: usize, reviews: usize) -> CoreReport {
 
 /// A webhook on loopback TLS (self-signed) for a load generator: its address and the PEM
 /// certificate to trust. Serves until the runtime stops.
-pub async fn start_loopback(policies_n: usize) -> Result<(std::net::SocketAddr, String), crate::server::ServeError> {
+pub async fn start_loopback(
+    policies_n: usize,
+) -> Result<(std::net::SocketAddr, String), crate::server::ServeError> {
     let (cert, key) = self_signed(&["localhost".into(), "127.0.0.1".into()])?;
     let store = CertStore::new(certified_key(cert.as_bytes(), key.as_bytes())?);
     let admission = Arc::new(Admission::new(policies(policies_n), Options::default()));
-    let server = Server::bind("127.0.0.1:0", admission, store, crate::server::DEFAULT_MAX_BODY).await?;
+    let server = Server::bind(
+        "127.0.0.1:0",
+        admission,
+        store,
+        crate::server::DEFAULT_MAX_BODY,
+    )
+    .await?;
     let addr = server.local_addr()?;
     tokio::spawn(server.run());
     Ok((addr, cert))

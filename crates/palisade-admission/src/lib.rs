@@ -9,7 +9,9 @@
 //! - [`certs`]: TLS from files reloaded on change, or a self-signed certificate (rcgen).
 //! - [`metrics`]: decision counters in the Prometheus text format.
 //! - [`manifests`]: what a cluster needs to run the webhook.
+//! - [`bench`]: the synthetic policies and review of `palisade bench admission`.
 
+pub mod bench;
 pub mod certs;
 pub mod decide;
 pub mod manifests;

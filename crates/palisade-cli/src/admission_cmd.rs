@@ -187,3 +187,184 @@ pub async fn run(command: AdmissionCommand) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Active policies (one with every posture check, then PSS, registry and CIS ones).
+    #[arg(long, default_value_t = 100)]
+    policies: usize,
+    /// Reviews decided in the core (one thread).
+    #[arg(long, default_value_t = 20_000)]
+    reviews: usize,
+    /// Seconds of load over loopback TLS per phase (0: core only).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent HTTPS connections of the built-in load generator.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// The fixed-rate phase's requests per second.
+    #[arg(long, default_value_t = 500)]
+    rate: u64,
+    /// Keep serving on loopback TLS after the phases and print how to load it with an external
+    /// generator (`oha`); stops on Ctrl-C.
+    #[arg(long)]
+    serve: bool,
+}
+
+/// One load phase's figures (client-side latency, full HTTPS round trip).
+struct Phase {
+    ok: usize,
+    errors: usize,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn load(
+    addr: std::net::SocketAddr,
+    cert: &str,
+    body: Vec<u8>,
+    seconds: u64,
+    concurrency: usize,
+    rate: Option<u64>,
+) -> anyhow::Result<Phase> {
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.as_bytes())?)
+        .tls_built_in_root_certs(false)
+        .timeout(Duration::from_secs(5))
+        .build()?;
+    let url = format!("https://127.0.0.1:{}/validate", addr.port());
+    let body = axum::body::Bytes::from(body);
+    let until = std::time::Instant::now() + Duration::from_secs(seconds);
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency.max(1) {
+        let (client, url, body) = (client.clone(), url.clone(), body.clone());
+        // With a rate, each worker sends its share on a fixed schedule.
+        let interval = rate.map(|r| Duration::from_secs_f64(concurrency as f64 / r.max(1) as f64));
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut errors = 0usize;
+            let mut next = std::time::Instant::now()
+                + interval.map_or(Duration::ZERO, |i| {
+                    i.mul_f64(worker as f64 / concurrency as f64)
+                });
+            while std::time::Instant::now() < until {
+                if interval.is_some() {
+                    tokio::time::sleep_until(next.into()).await;
+                }
+                let t = std::time::Instant::now();
+                let ok = match client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == 200 => r.bytes().await.is_ok(),
+                    _ => false,
+                };
+                if ok {
+                    times.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+                if let Some(i) = interval {
+                    next += i;
+                }
+            }
+            (times, errors)
+        }));
+    }
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (ts, e) = t.await?;
+        times.extend(ts);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    times.sort();
+    let pct = |p: f64| {
+        if times.is_empty() {
+            return 0.0;
+        }
+        let i = ((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1;
+        times[i].as_secs_f64() * 1e3
+    };
+    Ok(Phase {
+        ok: times.len(),
+        errors,
+        per_second: times.len() as f64 / elapsed,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+    })
+}
+
+/// `palisade bench admission`.
+pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    use palisade_admission::bench;
+    let (policies, reviews) = (args.policies, args.reviews);
+    let core = tokio::task::spawn_blocking(move || bench::core(policies, reviews)).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "core (one thread, decode + decide + encode): {} policies, {} checks per review, {} findings per review",
+        core.policies, core.checks_evaluated_per_review, core.findings_per_review
+    )?;
+    writeln!(
+        out,
+        "  {} reviews: {:.0} reviews/s, p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        core.reviews, core.reviews_per_second, core.p50_us, core.p99_us, core.max_us
+    )?;
+    drop(out);
+    if args.seconds == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (addr, cert) = bench::start_loopback(args.policies).await?;
+    let body = serde_json::to_vec(&bench::sample_review())?;
+    for (name, rate) in [("fixed rate", Some(args.rate)), ("saturation", None)] {
+        let p = load(
+            addr,
+            &cert,
+            body.clone(),
+            args.seconds,
+            args.concurrency,
+            rate,
+        )
+        .await?;
+        writeln!(
+            std::io::stdout(),
+            "loopback TLS, {name}{}: {} connections, {:.0} reviews/s, p50 {:.2} ms, p99 {:.2} ms, {} ok, {} errors (client and server share this machine)",
+            rate.map(|r| format!(" {r}/s")).unwrap_or_default(),
+            args.concurrency,
+            p.per_second,
+            p.p50_ms,
+            p.p99_ms,
+            p.ok,
+            p.errors
+        )?;
+    }
+    if let Some(kib) = crate::bench::peak_rss_kib() {
+        writeln!(
+            std::io::stdout(),
+            "peak RSS of this process (server, client and core run): {:.1} MiB",
+            kib as f64 / 1024.0
+        )?;
+    }
+    if args.serve {
+        let dir = tempfile::tempdir()?;
+        let (c, b) = (dir.path().join("ca.pem"), dir.path().join("review.json"));
+        std::fs::write(&c, &cert)?;
+        std::fs::write(&b, &body)?;
+        writeln!(
+            std::io::stdout(),
+            "serving on https://{addr}/validate; e.g.\n  oha -z 10s -c 8 -m POST -T application/json -D {} --cacert {} https://localhost:{}/validate",
+            b.display(),
+            c.display(),
+            addr.port()
+        )?;
+        tokio::signal::ctrl_c().await?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

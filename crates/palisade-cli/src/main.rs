@@ -140,6 +140,9 @@ enum BenchCommand {
     AuditRules(rules_cmd::BenchAuditArgs),
     /// Load and evaluate 10,000 synthetic Kubernetes objects on one core: time and peak RSS.
     Posture(posture_cmd::BenchArgs),
+    /// Admission reviews: decisions/s and p99 in the core (one thread), and over loopback TLS
+    /// at a fixed rate and at saturation.
+    Admission(admission_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +355,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: PostureCommand::Inventory(args),
         } => tokio::task::spawn_blocking(move || posture_cmd::inventory(&args)).await?,
         Command::Admission { command } => admission_cmd::run(command).await,
+        Command::Bench {
+            command: BenchCommand::Admission(args),
+        } => admission_cmd::bench(args).await,
         Command::Rules { command } => rules_cmd::rules(&command),
         Command::Sensor { command } => {
             tokio::task::spawn_blocking(move || sensor_cmd::run(&command)).await?

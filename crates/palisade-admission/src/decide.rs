@@ -158,7 +158,7 @@ impl Admission {
             if !policy.scope.applies(namespace) {
                 continue;
             }
-            let found = match run(&new_inv, &policy.checks, policy) {
+            let found = match judge(policy, &new_inv, req, false) {
                 Ok(f) => f,
                 Err(e) => return deny(req, dry_run, e, results),
             };
@@ -166,10 +166,10 @@ impl Admission {
                 continue;
             }
             let before: HashSet<(&'static str, String)> = match &old_inv {
-                Some(inv) => run(inv, &policy.checks, policy)
+                Some(inv) => judge(policy, inv, req, true)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|f| (f.check_id, f.message))
+                    .map(|(_, f)| (f.check_id, f.message))
                     .collect(),
                 None => HashSet::new(),
             };
@@ -177,10 +177,10 @@ impl Admission {
             results.extend(
                 found
                     .into_iter()
-                    .filter(|f| !before.contains(&(f.check_id, f.message.clone())))
-                    .map(|finding| PolicyResult {
+                    .filter(|(_, f)| !before.contains(&(f.check_id, f.message.clone())))
+                    .map(|(mode, finding)| PolicyResult {
                         policy: name.clone(),
-                        mode: policy.mode,
+                        mode,
                         kind: policy.kind,
                         finding,
                     }),
@@ -188,6 +188,61 @@ impl Admission {
         }
         respond(req, dry_run, results)
     }
+}
+
+/// One policy over the one object of `inv`: each finding with the mode it takes.
+/// `old`: `inv` holds the request's oldObject (Gatekeeper then sees it as `object`).
+fn judge(
+    policy: &Policy,
+    inv: &Inventory,
+    req: &AdmissionRequest,
+    old: bool,
+) -> Result<Vec<(Mode, PostureFinding)>, String> {
+    let Some(set) = &policy.gatekeeper else {
+        return Ok(run(inv, &policy.checks, policy)?
+            .into_iter()
+            .map(|f| (policy.mode, f))
+            .collect());
+    };
+    let Some(object) = inv.objects.first() else {
+        return Ok(Vec::new());
+    };
+    // `input.review` is the request as the API server sent it.
+    let mut review = serde_json::to_value(req).map_err(|e| e.to_string())?;
+    if old {
+        review["object"] = req.old_object.clone().unwrap_or(Value::Null);
+        review["oldObject"] = Value::Null;
+    }
+    let eval = set.evaluate_review(object, &review, inv);
+    if let Some(e) = eval.errors.first() {
+        if policy.mode == Mode::Enforce {
+            return Err(format!("policy {:?}: {}", policy.name, e.message));
+        }
+        tracing::warn!("policy {:?}: {}", policy.name, e.message);
+    }
+    Ok(eval
+        .findings
+        .into_iter()
+        .map(|f| {
+            let action = set
+                .constraints
+                .iter()
+                .find(|c| {
+                    f.check_id
+                        .strip_prefix(c.kind.as_str())
+                        .and_then(|r| r.strip_prefix('/'))
+                        == Some(c.name.as_str())
+                })
+                .map_or("deny", |c| c.enforcement_action.as_str());
+            let mode = match action {
+                "warn" => Mode::Warn,
+                "dryrun" => Mode::Audit,
+                _ => Mode::Enforce,
+            };
+            // The policy's mode caps the constraint's: `mode: warn` never denies.
+            (mode.max(policy.mode), f)
+        })
+        .collect())
 }
 
 fn run(

@@ -4,9 +4,10 @@
 //! registry, every framework expanded to its checks, scopes validated. Evaluation then only
 //! walks precompiled lists.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use palisade_checks::frameworks::Framework;
+use palisade_checks::rego::PolicySet;
 use palisade_checks::{Check, Settings};
 use serde::Deserialize;
 
@@ -54,6 +55,16 @@ struct RawPolicy {
     posture: Option<RawPosture>,
     #[serde(default)]
     registry: Option<RawRegistry>,
+    #[serde(default)]
+    gatekeeper: Option<RawGatekeeper>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawGatekeeper {
+    /// Files and directories of ConstraintTemplates and constraints (relative to the policy
+    /// file).
+    paths: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +132,8 @@ pub enum PolicyKind {
     Posture,
     /// Registry rules (allowed registries, digest pinning, `:latest`).
     Registry,
+    /// Gatekeeper ConstraintTemplates and constraints (the `posture scan --policy` engine).
+    Gatekeeper,
 }
 
 impl PolicyKind {
@@ -128,6 +141,7 @@ impl PolicyKind {
         match self {
             Self::Posture => "posture",
             Self::Registry => "registry",
+            Self::Gatekeeper => "gatekeeper",
         }
     }
 }
@@ -142,6 +156,8 @@ pub struct Policy {
     /// PAL-K8S-041 latest, 042 digest, 043 registry allow-list).
     pub checks: Vec<&'static dyn Check>,
     pub settings: Settings,
+    /// Gatekeeper templates (compiled) and constraints, for a `gatekeeper` policy.
+    pub gatekeeper: Option<PolicySet>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -156,6 +172,10 @@ impl std::fmt::Debug for Policy {
                 &self.checks.iter().map(|c| c.meta().id).collect::<Vec<_>>(),
             )
             .field("allowed_registries", &self.settings.allowed_registries)
+            .field(
+                "constraints",
+                &self.gatekeeper.as_ref().map_or(0, |g| g.constraints.len()),
+            )
             .finish()
     }
 }
@@ -190,11 +210,17 @@ pub fn load_file(path: &Path) -> Result<Vec<Policy>, PolicyFileError> {
         )));
     }
     let text = std::fs::read_to_string(path).map_err(|e| read_err(e.to_string()))?;
-    compile(&text, &name)
+    compile_in(&text, &name, path.parent().unwrap_or(Path::new(".")))
 }
 
-/// Parses and compiles policy file text (`origin` names it in errors).
+/// Parses and compiles policy file text (`origin` names it in errors); relative paths are
+/// relative to the current directory.
 pub fn compile(text: &str, origin: &str) -> Result<Vec<Policy>, PolicyFileError> {
+    compile_in(text, origin, Path::new("."))
+}
+
+/// As [`compile`], with relative paths relative to `base`.
+pub fn compile_in(text: &str, origin: &str, base: &Path) -> Result<Vec<Policy>, PolicyFileError> {
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| PolicyFileError::Syntax {
         path: origin.to_owned(),
         message: e.to_string(),
@@ -219,7 +245,7 @@ pub fn compile(text: &str, origin: &str) -> Result<Vec<Policy>, PolicyFileError>
         if !names.insert(p.name.clone()) {
             problems.push(format!("{at}: name used twice"));
         }
-        match compile_policy(p) {
+        match compile_policy(p, base) {
             Ok(policy) => out.push(policy),
             Err(reasons) => problems.extend(reasons.into_iter().map(|r| format!("{at}: {r}"))),
         }
@@ -244,7 +270,7 @@ fn pattern(text: String, problems: &mut Vec<String>) -> NamespacePattern {
     NamespacePattern(text)
 }
 
-fn compile_policy(p: RawPolicy) -> Result<Policy, Vec<String>> {
+fn compile_policy(p: RawPolicy, base: &Path) -> Result<Policy, Vec<String>> {
     let mut problems = Vec::new();
     let scope = Scope {
         namespaces: p
@@ -262,8 +288,22 @@ fn compile_policy(p: RawPolicy) -> Result<Policy, Vec<String>> {
     };
     let mut settings = Settings::default();
     let mut checks: Vec<&'static dyn Check> = Vec::new();
-    let kind = match (p.posture, p.registry) {
-        (Some(posture), None) => {
+    let mut gatekeeper = None;
+    let kind = match (p.posture, p.registry, p.gatekeeper) {
+        (None, None, Some(gk)) => {
+            if gk.paths.is_empty() {
+                problems.push("gatekeeper: give the paths of templates and constraints".into());
+            }
+            let paths: Vec<PathBuf> = gk.paths.iter().map(|p| base.join(p)).collect();
+            let (set, errors) = palisade_checks::rego::load_paths(&paths);
+            problems.extend(errors.into_iter().map(|e| format!("gatekeeper: {e}")));
+            if set.constraints.is_empty() && problems.is_empty() {
+                problems.push("gatekeeper: no constraint found in the paths".into());
+            }
+            gatekeeper = Some(set);
+            PolicyKind::Gatekeeper
+        }
+        (Some(posture), None, None) => {
             if let Some(f) = &posture.framework {
                 match f.parse::<Framework>() {
                     Ok(fw) => {
@@ -294,7 +334,7 @@ fn compile_policy(p: RawPolicy) -> Result<Policy, Vec<String>> {
             }
             PolicyKind::Posture
         }
-        (None, Some(reg)) => {
+        (None, Some(reg), None) => {
             if !reg.allowed.is_empty() {
                 checks.push(registry_check("PAL-K8S-043"));
                 settings.allowed_registries = reg.allowed;
@@ -312,12 +352,12 @@ fn compile_policy(p: RawPolicy) -> Result<Policy, Vec<String>> {
             }
             PolicyKind::Registry
         }
-        (Some(_), Some(_)) => {
-            problems.push("a policy has either `posture` or `registry`, not both".into());
+        (None, None, None) => {
+            problems.push("a policy needs one of `posture`, `registry`, `gatekeeper`".into());
             PolicyKind::Posture
         }
-        (None, None) => {
-            problems.push("a policy needs `posture` or `registry`".into());
+        _ => {
+            problems.push("a policy has exactly one of `posture`, `registry`, `gatekeeper`".into());
             PolicyKind::Posture
         }
     };
@@ -329,6 +369,7 @@ fn compile_policy(p: RawPolicy) -> Result<Policy, Vec<String>> {
             scope,
             checks,
             settings,
+            gatekeeper,
         })
     } else {
         Err(problems)

@@ -198,6 +198,9 @@ fn judge(
     req: &AdmissionRequest,
     old: bool,
 ) -> Result<Vec<(Mode, PostureFinding)>, String> {
+    if let Some(gate) = &policy.vulnerabilities {
+        return vulnerability_findings(gate, policy.mode, inv);
+    }
     let Some(set) = &policy.gatekeeper else {
         return Ok(run(inv, &policy.checks, policy)?
             .into_iter()
@@ -243,6 +246,76 @@ fn judge(
             (mode.max(policy.mode), f)
         })
         .collect())
+}
+
+const VULN_REMEDIATION: &str = "Rebuild the image on fixed packages (the finding names the \
+fixed version), or add an exemption with a reason and an expiry to the policy.";
+const UNSCANNED_REMEDIATION: &str = "Pin the image by digest and scan it \
+(`palisade image scan -f json`) into the policy's reports directory.";
+
+/// The vulnerability gate over every container image of the object's pod template.
+fn vulnerability_findings(
+    gate: &crate::vulns::Gate,
+    mode: Mode,
+    inv: &Inventory,
+) -> Result<Vec<(Mode, PostureFinding)>, String> {
+    let Some(object) = inv.objects.first() else {
+        return Ok(Vec::new());
+    };
+    let template = match palisade_k8s::pod_template(object) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let today = palisade_checks::exceptions::today_utc();
+    let mut out = Vec::new();
+    for c in template.containers() {
+        let Some(image) = c.container.image.as_deref().filter(|i| !i.is_empty()) else {
+            continue;
+        };
+        let pointer = template.container_field(c, "image");
+        let what = match c.kind {
+            palisade_k8s::ContainerKind::InitContainer => "init container",
+            palisade_k8s::ContainerKind::Container => "container",
+            palisade_k8s::ContainerKind::EphemeralContainer => "ephemeral container",
+        };
+        for v in gate.check(image, &today) {
+            let unscanned = v.id == "unscanned";
+            let finding = PostureFinding {
+                check_id: if unscanned {
+                    "unscanned-image"
+                } else {
+                    "image-vulnerability"
+                },
+                title: if unscanned {
+                    "Image without a scan report"
+                } else {
+                    "Vulnerable image"
+                },
+                severity: v.severity,
+                category: palisade_checks::Category::SupplyChain,
+                object: palisade_checks::ObjectRef::of(object),
+                location: object.location_of(&pointer),
+                message: format!("{what} {:?} image {image:?}: {}", c.name(), v.message),
+                pointer: pointer.clone(),
+                remediation: if unscanned {
+                    UNSCANNED_REMEDIATION
+                } else {
+                    VULN_REMEDIATION
+                },
+                patch_at: String::new(),
+                patch: "",
+                details: None,
+            };
+            let mode = if v.warn_only {
+                mode.max(Mode::Warn)
+            } else {
+                mode
+            };
+            out.push((mode, finding));
+        }
+    }
+    Ok(out)
 }
 
 fn run(

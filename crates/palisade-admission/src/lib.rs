@@ -7,6 +7,7 @@
 //!   the posture registry's own checks (`palisade-checks`), not copies.
 //! - [`server`]: the thin HTTPS adapter (axum + rustls): decode, call, encode; `/metrics`.
 //! - [`certs`]: TLS from files reloaded on change, or a self-signed certificate (rcgen).
+//! - [`vulns`]: the image vulnerability gate over `image scan -f json` reports, by digest.
 //! - [`metrics`]: decision counters in the Prometheus text format.
 //! - [`manifests`]: what a cluster needs to run the webhook.
 //! - [`bench`]: the synthetic policies and review of `palisade bench admission`.
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod policy;
 pub mod review;
 pub mod server;
+pub mod vulns;
 
 pub use decide::{Admission, Decision, Options, PolicyResult};
 pub use policy::{load_file, Mode, Policy, PolicyFileError};

@@ -57,6 +57,33 @@ struct RawPolicy {
     registry: Option<RawRegistry>,
     #[serde(default)]
     gatekeeper: Option<RawGatekeeper>,
+    #[serde(default)]
+    vulnerabilities: Option<RawVulns>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawVulns {
+    /// Directory of `palisade image scan -f json` reports (relative to the policy file).
+    reports: String,
+    #[serde(default)]
+    min_severity: Option<String>,
+    #[serde(default)]
+    cves: Vec<String>,
+    #[serde(default)]
+    kev: bool,
+    #[serde(default)]
+    min_cvss: Option<f64>,
+    #[serde(default)]
+    fixable_only: bool,
+    #[serde(default = "unscanned_default")]
+    unscanned: crate::vulns::Unscanned,
+    #[serde(default)]
+    exemptions: Vec<crate::vulns::Exemption>,
+}
+
+fn unscanned_default() -> crate::vulns::Unscanned {
+    crate::vulns::Unscanned::Allow
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +161,8 @@ pub enum PolicyKind {
     Registry,
     /// Gatekeeper ConstraintTemplates and constraints (the `posture scan --policy` engine).
     Gatekeeper,
+    /// The image vulnerability gate over scan reports.
+    Vulnerabilities,
 }
 
 impl PolicyKind {
@@ -142,6 +171,7 @@ impl PolicyKind {
             Self::Posture => "posture",
             Self::Registry => "registry",
             Self::Gatekeeper => "gatekeeper",
+            Self::Vulnerabilities => "vulnerabilities",
         }
     }
 }
@@ -158,6 +188,8 @@ pub struct Policy {
     pub settings: Settings,
     /// Gatekeeper templates (compiled) and constraints, for a `gatekeeper` policy.
     pub gatekeeper: Option<PolicySet>,
+    /// The scan reports and conditions of a `vulnerabilities` policy.
+    pub vulnerabilities: Option<crate::vulns::Gate>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -289,8 +321,46 @@ fn compile_policy(p: RawPolicy, base: &Path) -> Result<Policy, Vec<String>> {
     let mut settings = Settings::default();
     let mut checks: Vec<&'static dyn Check> = Vec::new();
     let mut gatekeeper = None;
-    let kind = match (p.posture, p.registry, p.gatekeeper) {
-        (None, None, Some(gk)) => {
+    let mut vulnerabilities = None;
+    let kind = match (p.posture, p.registry, p.gatekeeper, p.vulnerabilities) {
+        (None, None, None, Some(v)) => {
+            let min_severity = match v.min_severity.as_deref().map(crate::vulns::parse_severity) {
+                Some(Ok(s)) => Some(s),
+                Some(Err(e)) => {
+                    problems.push(format!("vulnerabilities: {e}"));
+                    None
+                }
+                None => None,
+            };
+            let conditions = crate::vulns::Conditions {
+                min_severity,
+                ids: v.cves,
+                kev: v.kev,
+                min_cvss: v.min_cvss,
+                fixable_only: v.fixable_only,
+            };
+            if conditions.min_severity.is_none()
+                && conditions.ids.is_empty()
+                && !conditions.kev
+                && conditions.min_cvss.is_none()
+                && v.unscanned == crate::vulns::Unscanned::Allow
+            {
+                problems.push(
+                    "vulnerabilities: set minSeverity, cves, kev, minCvss or unscanned".into(),
+                );
+            }
+            match crate::vulns::Gate::load(
+                &base.join(&v.reports),
+                conditions,
+                v.unscanned,
+                v.exemptions,
+            ) {
+                Ok(g) => vulnerabilities = Some(g),
+                Err(e) => problems.extend(e.into_iter().map(|e| format!("vulnerabilities: {e}"))),
+            }
+            PolicyKind::Vulnerabilities
+        }
+        (None, None, Some(gk), None) => {
             if gk.paths.is_empty() {
                 problems.push("gatekeeper: give the paths of templates and constraints".into());
             }
@@ -303,7 +373,7 @@ fn compile_policy(p: RawPolicy, base: &Path) -> Result<Policy, Vec<String>> {
             gatekeeper = Some(set);
             PolicyKind::Gatekeeper
         }
-        (Some(posture), None, None) => {
+        (Some(posture), None, None, None) => {
             if let Some(f) = &posture.framework {
                 match f.parse::<Framework>() {
                     Ok(fw) => {
@@ -334,7 +404,7 @@ fn compile_policy(p: RawPolicy, base: &Path) -> Result<Policy, Vec<String>> {
             }
             PolicyKind::Posture
         }
-        (None, Some(reg), None) => {
+        (None, Some(reg), None, None) => {
             if !reg.allowed.is_empty() {
                 checks.push(registry_check("PAL-K8S-043"));
                 settings.allowed_registries = reg.allowed;
@@ -352,12 +422,18 @@ fn compile_policy(p: RawPolicy, base: &Path) -> Result<Policy, Vec<String>> {
             }
             PolicyKind::Registry
         }
-        (None, None, None) => {
-            problems.push("a policy needs one of `posture`, `registry`, `gatekeeper`".into());
+        (None, None, None, None) => {
+            problems.push(
+                "a policy needs one of `posture`, `registry`, `gatekeeper`, `vulnerabilities`"
+                    .into(),
+            );
             PolicyKind::Posture
         }
         _ => {
-            problems.push("a policy has exactly one of `posture`, `registry`, `gatekeeper`".into());
+            problems.push(
+                "a policy has exactly one of `posture`, `registry`, `gatekeeper`, `vulnerabilities`"
+                    .into(),
+            );
             PolicyKind::Posture
         }
     };
@@ -370,6 +446,7 @@ fn compile_policy(p: RawPolicy, base: &Path) -> Result<Policy, Vec<String>> {
             checks,
             settings,
             gatekeeper,
+            vulnerabilities,
         })
     } else {
         Err(problems)

@@ -9,13 +9,71 @@ use serde_json::{json, Value};
 
 use crate::certs::{certified_key, self_signed, CertStore};
 use crate::decide::{Admission, Options};
-use crate::policy::{compile, Policy};
+use crate::policy::Policy;
 use crate::review::decode;
 use crate::server::Server;
 
-/// `policies` policies: one with every posture check, then alternating PSS restricted, PSS
-/// baseline, registry rules (allow-list, digest, latest) and CIS, all in scope.
-pub fn policies(policies: usize) -> Vec<Policy> {
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// A Gatekeeper template (required labels) and 10 constraints of it.
+const GATEKEEPER: &str = r#"apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: benchrequiredlabels}
+spec:
+  crd:
+    spec:
+      names: {kind: BenchRequiredLabels}
+      validation:
+        openAPIV3Schema:
+          type: object
+          properties:
+            label: {type: string}
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package benchrequiredlabels
+
+        violation[{"msg": msg}] {
+          not input.review.object.metadata.labels[input.parameters.label]
+          msg := sprintf("missing label %v", [input.parameters.label])
+        }
+"#;
+
+/// Writes the scan report and Gatekeeper policies the bench policies refer to into `dir`.
+pub fn write_fixtures(dir: &std::path::Path) -> std::io::Result<()> {
+    let reports = dir.join("reports");
+    let gk = dir.join("gatekeeper");
+    std::fs::create_dir_all(&reports)?;
+    std::fs::create_dir_all(&gk)?;
+    let findings: Vec<Value> = (0..20)
+        .map(|i| {
+            let sev = ["CRITICAL", "HIGH", "MEDIUM", "LOW"][i % 4];
+            json!({"id": format!("CVE-2024-{:04}", 1000 + i), "severity": sev,
+                "package": format!("lib{i}"), "version": "1.0", "ecosystem": "deb",
+                "purl": format!("pkg:deb/debian/lib{i}@1.0"), "locations": [], "status": "fixed",
+                "fixed_version": "1.1"})
+        })
+        .collect();
+    let report = json!({"source": "registry:ghcr.io/acme/api:2.4.1",
+        "artifact": {"name": "ghcr.io/acme/api:2.4.1", "kind": "image", "manifest_digest": DIGEST},
+        "databases": [], "packages_scanned": 300, "findings": findings});
+    std::fs::write(reports.join("api.json"), report.to_string())?;
+    let mut text = GATEKEEPER.to_owned();
+    for i in 0..10 {
+        text.push_str(&format!(
+            "---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: BenchRequiredLabels\nmetadata: {{name: label-{i}}}\nspec:\n  enforcementAction: {}\n  match: {{kinds: [{{apiGroups: [apps], kinds: [Deployment]}}]}}\n  parameters: {{label: {}}}\n",
+            if i % 2 == 0 { "deny" } else { "warn" },
+            if i < 5 { "app".to_owned() } else { format!("team-{i}") }
+        ));
+    }
+    std::fs::write(gk.join("policies.yaml"), text)
+}
+
+/// `policies` policies over the fixtures in `dir` ([`write_fixtures`]): one with every
+/// posture check, one vulnerability gate, one with 10 Gatekeeper constraints, then
+/// alternating PSS restricted, PSS baseline, registry rules (allow-list, digest, latest) and
+/// CIS, all in scope.
+pub fn policies(policies: usize, dir: &std::path::Path) -> Vec<Policy> {
     let all: Vec<&str> = palisade_checks::CHECKS
         .iter()
         .map(|c| c.meta().id)
@@ -26,6 +84,10 @@ pub fn policies(policies: usize) -> Vec<Policy> {
         let mode = ["enforce", "warn", "audit"][i % 3];
         let body = if i == 0 {
             format!("posture: {{checks: [{}]}}", all.join(", "))
+        } else if i == 1 {
+            "vulnerabilities: {reports: reports, minSeverity: high, unscanned: warn}".to_owned()
+        } else if i == 2 {
+            "gatekeeper: {paths: [gatekeeper]}".to_owned()
         } else {
             match i % 4 {
                 0 => "posture: {framework: pss-restricted}".to_owned(),
@@ -38,7 +100,7 @@ pub fn policies(policies: usize) -> Vec<Policy> {
             "  - {{name: p{i}, mode: {mode}, scope: {{namespaces: [\"shop*\"]}}, {body}}}\n"
         ));
     }
-    match compile(&text, "bench") {
+    match crate::policy::compile_in(&text, "bench", dir) {
         Ok(p) => p,
         Err(e) => unreachable!("the bench policy compiles: {e}"),
     }
@@ -60,7 +122,7 @@ pub fn sample_review() -> Value {
         }
         c
     };
-    let digest = "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let digest = format!("@{DIGEST}");
     let object = json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "checkout", "namespace": "shop", "labels": {"app": "checkout"}},
         "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "checkout"}},
@@ -103,8 +165,8 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Decode + decide + encode, `reviews` times on this thread.
-pub fn core(policies_n: usize, reviews: usize) -> CoreReport {
-    let policies = policies(policies_n);
+pub fn core(policies_n: usize, reviews: usize, dir: &std::path::Path) -> CoreReport {
+    let policies = policies(policies_n, dir);
     let checks = policies.iter().map(|p| p.checks.len()).sum();
     let admission = Admission::new(policies, Options::default());
     let body = serde_json::to_vec(&sample_review()).unwrap_or_default();
@@ -138,10 +200,14 @@ pub fn core(policies_n: usize, reviews: usize) -> CoreReport {
 /// certificate to trust. Serves until the runtime stops.
 pub async fn start_loopback(
     policies_n: usize,
+    dir: &std::path::Path,
 ) -> Result<(std::net::SocketAddr, String), crate::server::ServeError> {
     let (cert, key) = self_signed(&["localhost".into(), "127.0.0.1".into()])?;
     let store = CertStore::new(certified_key(cert.as_bytes(), key.as_bytes())?);
-    let admission = Arc::new(Admission::new(policies(policies_n), Options::default()));
+    let admission = Arc::new(Admission::new(
+        policies(policies_n, dir),
+        Options::default(),
+    ));
     let server = Server::bind(
         "127.0.0.1:0",
         admission,
@@ -152,4 +218,46 @@ pub async fn start_loopback(
     let addr = server.local_addr()?;
     tokio::spawn(server.run());
     Ok((addr, cert))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicyKind;
+
+    #[test]
+    fn the_bench_policies_exercise_every_policy_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        write_fixtures(dir.path()).unwrap();
+        let policies = policies(100, dir.path());
+        assert_eq!(policies.len(), 100);
+        let admission = Admission::new(policies, Options::default());
+        let body = serde_json::to_vec(&sample_review()).unwrap();
+        let d = admission.review(&decode(&body).unwrap());
+        assert!(!d.allowed());
+        for kind in [
+            PolicyKind::Posture,
+            PolicyKind::Registry,
+            PolicyKind::Vulnerabilities,
+            PolicyKind::Gatekeeper,
+        ] {
+            assert!(d.results.iter().any(|r| r.kind == kind), "{kind:?}");
+        }
+        // 10 HIGH+ findings in each of the two pinned images, 5 Gatekeeper label violations.
+        let vulns = d
+            .results
+            .iter()
+            .filter(|r| r.finding.check_id == "image-vulnerability")
+            .count();
+        assert_eq!(vulns, 20);
+        let gk = d
+            .results
+            .iter()
+            .filter(|r| r.kind == PolicyKind::Gatekeeper)
+            .count();
+        assert_eq!(gk, 5);
+        let report = core(100, 3, dir.path());
+        assert_eq!(report.reviews, 3);
+        assert_eq!(report.findings_per_review, d.results.len());
+    }
 }

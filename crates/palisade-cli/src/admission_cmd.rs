@@ -190,7 +190,8 @@ pub async fn run(command: AdmissionCommand) -> anyhow::Result<ExitCode> {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Active policies (one with every posture check, then PSS, registry and CIS ones).
+    /// Active policies (one with every posture check, a vulnerability gate, 10 Gatekeeper
+    /// constraints, then PSS, registry and CIS ones).
     #[arg(long, default_value_t = 100)]
     policies: usize,
     /// Reviews decided in the core (one thread).
@@ -305,7 +306,10 @@ async fn load(
 pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     use palisade_admission::bench;
     let (policies, reviews) = (args.policies, args.reviews);
-    let core = tokio::task::spawn_blocking(move || bench::core(policies, reviews)).await?;
+    let fixtures = tempfile::tempdir()?;
+    bench::write_fixtures(fixtures.path())?;
+    let dir = fixtures.path().to_owned();
+    let core = tokio::task::spawn_blocking(move || bench::core(policies, reviews, &dir)).await?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -321,7 +325,7 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.seconds == 0 {
         return Ok(ExitCode::SUCCESS);
     }
-    let (addr, cert) = bench::start_loopback(args.policies).await?;
+    let (addr, cert) = bench::start_loopback(args.policies, fixtures.path()).await?;
     let body = serde_json::to_vec(&bench::sample_review())?;
     for (name, rate) in [("fixed rate", Some(args.rate)), ("saturation", None)] {
         let p = load(

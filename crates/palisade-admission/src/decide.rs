@@ -9,7 +9,7 @@
 //!   the decision is marked dry-run so adapters record nothing persistent for it.
 //! - The webhook's own namespace and the exempt namespaces (kube-system) are always allowed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use palisade_checks::{evaluate, Check, PostureFinding};
@@ -54,10 +54,31 @@ impl Default for Options {
 }
 
 /// The compiled policies and options; cheap to share between requests.
-#[derive(Debug)]
 pub struct Admission {
     policies: Vec<Policy>,
     options: Options,
+    /// Every posture check any policy names (but the registry allow-list, which depends on
+    /// each policy's list): run once per review, findings shared out to the policies.
+    union: Vec<&'static dyn Check>,
+}
+
+/// The registry allow-list check, run once per distinct list.
+const ALLOW_LIST: &str = "PAL-K8S-043";
+
+/// Posture findings of one object, computed at most once per review.
+#[derive(Default)]
+struct Cache {
+    by_check: Option<HashMap<&'static str, Vec<PostureFinding>>>,
+    allow_lists: Vec<(Vec<String>, Vec<PostureFinding>)>,
+}
+
+impl std::fmt::Debug for Admission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Admission")
+            .field("policies", &self.policies)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One finding of one policy.
@@ -95,7 +116,18 @@ impl Decision {
 
 impl Admission {
     pub fn new(policies: Vec<Policy>, options: Options) -> Self {
-        Self { policies, options }
+        let mut union: Vec<&'static dyn Check> = Vec::new();
+        for c in policies.iter().flat_map(|p| p.checks.iter()) {
+            let id = c.meta().id;
+            if id != ALLOW_LIST && !union.iter().any(|u| u.meta().id == id) {
+                union.push(*c);
+            }
+        }
+        Self {
+            policies,
+            options,
+            union,
+        }
     }
 
     pub fn policies(&self) -> &[Policy] {
@@ -154,11 +186,12 @@ impl Admission {
         let new_inv = Inventory::new(vec![new]);
         let old_inv = old.map(|o| Inventory::new(vec![o]));
         let mut results = Vec::new();
+        let (mut new_cache, mut old_cache) = (Cache::default(), Cache::default());
         for policy in &self.policies {
             if !policy.scope.applies(namespace) {
                 continue;
             }
-            let found = match judge(policy, &new_inv, req, false) {
+            let found = match judge(policy, &new_inv, req, false, &self.union, &mut new_cache) {
                 Ok(f) => f,
                 Err(e) => return deny(req, dry_run, e, results),
             };
@@ -166,7 +199,7 @@ impl Admission {
                 continue;
             }
             let before: HashSet<(&'static str, String)> = match &old_inv {
-                Some(inv) => judge(policy, inv, req, true)
+                Some(inv) => judge(policy, inv, req, true, &self.union, &mut old_cache)
                     .unwrap_or_default()
                     .into_iter()
                     .map(|(_, f)| (f.check_id, f.message))
@@ -197,12 +230,14 @@ fn judge(
     inv: &Inventory,
     req: &AdmissionRequest,
     old: bool,
+    union: &[&'static dyn Check],
+    cache: &mut Cache,
 ) -> Result<Vec<(Mode, PostureFinding)>, String> {
     if let Some(gate) = &policy.vulnerabilities {
         return vulnerability_findings(gate, policy.mode, inv);
     }
     let Some(set) = &policy.gatekeeper else {
-        return Ok(run(inv, &policy.checks, policy)?
+        return Ok(posture(policy, inv, union, cache)?
             .into_iter()
             .map(|f| (policy.mode, f))
             .collect());
@@ -321,14 +356,49 @@ fn vulnerability_findings(
 fn run(
     inv: &Inventory,
     checks: &[&'static dyn Check],
-    policy: &Policy,
+    settings: &palisade_checks::Settings,
 ) -> Result<Vec<PostureFinding>, String> {
     let checks: Vec<&dyn Check> = checks.iter().map(|c| *c as &dyn Check).collect();
-    let eval = evaluate(inv, &checks, &policy.settings);
+    let eval = evaluate(inv, &checks, settings);
     if let Some(e) = eval.errors.first() {
         return Err(e.message.clone());
     }
     Ok(eval.findings)
+}
+
+/// A posture or registry policy's findings, from the findings of every check run once.
+fn posture(
+    policy: &Policy,
+    inv: &Inventory,
+    union: &[&'static dyn Check],
+    cache: &mut Cache,
+) -> Result<Vec<PostureFinding>, String> {
+    if cache.by_check.is_none() {
+        let mut by_check: HashMap<&'static str, Vec<PostureFinding>> = HashMap::new();
+        for f in run(inv, union, &palisade_checks::Settings::default())? {
+            by_check.entry(f.check_id).or_default().push(f);
+        }
+        cache.by_check = Some(by_check);
+    }
+    let mut out = Vec::new();
+    for c in &policy.checks {
+        let id = c.meta().id;
+        if id == ALLOW_LIST {
+            let list = &policy.settings.allowed_registries;
+            match cache.allow_lists.iter().find(|(l, _)| l == list) {
+                Some((_, found)) => out.extend(found.iter().cloned()),
+                None => {
+                    let found = run(inv, &[*c], &policy.settings)?;
+                    out.extend(found.iter().cloned());
+                    cache.allow_lists.push((list.clone(), found));
+                }
+            }
+        } else if let Some(found) = cache.by_check.as_ref().and_then(|m| m.get(id)) {
+            out.extend(found.iter().cloned());
+        }
+    }
+    out.sort_by(|a, b| (a.check_id, &a.message).cmp(&(b.check_id, &b.message)));
+    Ok(out)
 }
 
 /// The request's object as a posture [`Object`], in the request's namespace.

@@ -153,3 +153,25 @@ pub fn host_daemon_config(data: &[u8]) {
     });
     let _ = host::evaluate(&facts, host::HOST_CHECKS);
 }
+
+/// Decodes `data` as an AdmissionReview request body and, when it decodes, decides it with
+/// policies running every posture check (the webhook's whole path after TLS).
+pub fn admission_review(data: &[u8]) {
+    use std::sync::OnceLock;
+    static ADMISSION: OnceLock<palisade_admission::Admission> = OnceLock::new();
+    let admission = ADMISSION.get_or_init(|| {
+        let ids: Vec<&str> = palisade_checks::CHECKS.iter().map(|c| c.meta().id).collect();
+        let policy = format!(
+            "apiVersion: palisade.dev/v1alpha1\nkind: AdmissionPolicy\npolicies:\n\
+             - {{name: all, mode: enforce, posture: {{checks: [{}]}}}}\n\
+             - {{name: reg, mode: warn, scope: {{namespaces: [prod]}}, registry: {{allowed: [ghcr.io/acme], requireDigest: true, forbidLatest: true}}}}\n",
+            ids.join(", ")
+        );
+        let policies = palisade_admission::policy::compile(&policy, "fuzz").expect("fuzz policy compiles");
+        palisade_admission::Admission::new(policies, palisade_admission::Options::default())
+    });
+    if let Ok(request) = palisade_admission::decode(data) {
+        let decision = admission.review(&request);
+        let _ = serde_json::to_vec(&decision.response.into_review());
+    }
+}

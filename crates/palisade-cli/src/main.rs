@@ -1,5 +1,6 @@
 //! The `palisade` command line: argument definitions and wiring only.
 
+mod admission_cmd;
 mod bench;
 mod bench_vulndb;
 mod db_cmd;
@@ -100,6 +101,11 @@ enum Command {
     },
     /// The central server: stores alerts, scan reports and posture results; query API.
     Server(server_cmd::ServerArgs),
+    /// Kubernetes admission webhook: block, warn about or audit risky workloads.
+    Admission {
+        #[command(subcommand)]
+        command: admission_cmd::AdmissionCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +161,9 @@ enum BenchCommand {
     Posture(posture_cmd::BenchArgs),
     /// Alert ingest rate of the central server (whole request path, one store).
     Server(server_cmd::BenchArgs),
+    /// Admission reviews: decisions/s and p99 in the core (one thread), and over loopback TLS
+    /// at a fixed rate and at saturation.
+    Admission(admission_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -369,6 +378,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Host {
             command: HostCommand::Scan(args),
         } => host_cmd::scan(&args).await,
+        Command::Admission { command } => admission_cmd::run(command).await,
+        Command::Bench {
+            command: BenchCommand::Admission(args),
+        } => admission_cmd::bench(args).await,
         Command::Rules { command } => rules_cmd::rules(&command),
         Command::Sensor { command } => {
             tokio::task::spawn_blocking(move || sensor_cmd::run(&command)).await?

@@ -57,6 +57,27 @@ or narrow the constraint's spec.match; see the constraint and its ConstraintTemp
 impl PolicySet {
     /// Runs every constraint over every object of `inventory` it matches.
     pub fn evaluate(&self, inventory: &Inventory) -> PolicyEvaluation {
+        self.run(inventory, &inventory.objects, review)
+    }
+
+    /// Runs every constraint matching `object` with `review` as `input.review` (an admission
+    /// request as the API server sent it, with its operation, userInfo and oldObject);
+    /// `inventory` is `data.inventory` and what `namespaceSelector` reads.
+    pub fn evaluate_review(
+        &self,
+        object: &Object,
+        review: &Value,
+        inventory: &Inventory,
+    ) -> PolicyEvaluation {
+        self.run(inventory, std::slice::from_ref(object), |_| review.clone())
+    }
+
+    fn run(
+        &self,
+        inventory: &Inventory,
+        objects: &[Object],
+        review_of: impl Fn(&Object) -> Value,
+    ) -> PolicyEvaluation {
         let mut out = PolicyEvaluation::default();
         if self.constraints.is_empty() {
             return out;
@@ -92,13 +113,13 @@ impl PolicySet {
                         constraint.kind, constraint.name
                     ),
                 });
-                for object in &inventory.objects {
+                for object in objects {
                     if !matching::matches(&constraint.spec_match, object, inventory) {
                         continue;
                     }
                     out.reviews += 1;
                     let input = json!({
-                        "review": review(object),
+                        "review": review_of(object),
                         "parameters": constraint.parameters,
                     });
                     let input = match serde_json::from_value::<regorus::Value>(input) {

@@ -31,7 +31,7 @@ pub struct ServerArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ServerCommand {
-    /// API tokens.
+    /// Manage API tokens: create one for a role (shown once, stored as a hash).
     Token {
         #[command(subcommand)]
         command: TokenCommand,

@@ -638,7 +638,7 @@ fn rules_check_checks_syscall_rules_against_the_node_fields() {
             // 6: a field the sensor does not have
             "- rule: passwd\n  desc: d\n  condition: evt.type = open and fd.nam = /etc/passwd\n  output: o\n  priority: INFO\n  source: syscall\n",
             // 12: an exception to a built-in node rule
-            "- rule: Shell in a container\n  append: true\n  condition: and not proc.pname = sshd\n",
+            "- rule: Terminal shell in a container\n  append: true\n  condition: and not proc.pname = sshd\n",
             // 15: another source: syntax only, and a warning
             "- rule: trail\n  desc: d\n  condition: ct.name = x\n  output: o\n  priority: INFO\n  source: aws_cloudtrail\n",
         ),
@@ -672,7 +672,7 @@ fn rules_check_checks_syscall_rules_against_the_node_fields() {
     );
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("rule `Shell in a container`: nothing to append to"),
+        stdout.contains("rule `Terminal shell in a container`: nothing to append to"),
         "{stdout}"
     );
     // The built-in node rules check clean on their own.

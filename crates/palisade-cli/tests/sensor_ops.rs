@@ -65,7 +65,8 @@ fn metrics_health_and_dedup_on_a_real_run() {
     assert_eq!(sample("palisade_sensor_drops_total{type=\"exec\"}"), 0.0);
     assert!(sample("palisade_sensor_rule_hits_total{rule=\"PAL-NODE-011\"}") >= 4.0);
     assert!(sample("palisade_sensor_alerts_suppressed_dedup_total") >= 2.0);
-    assert!(sample("palisade_sensor_alerts_emitted_total") >= 3.0);
+    // The two shadow alerts (the entry-point shell is no alert).
+    assert!(sample("palisade_sensor_alerts_emitted_total") >= 2.0);
     assert!(sample("palisade_sensor_processes") >= 1.0);
     assert_eq!(sample("palisade_sensor_collector{kind=\"ebpf\"}"), 1.0);
     assert_eq!(sample("palisade_sensor_collector{kind=\"netlink\"}"), 0.0);

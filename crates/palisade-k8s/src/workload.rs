@@ -130,7 +130,7 @@ pub fn pod_template(object: &Object) -> Result<Option<PodTemplate<'_>>, Template
         pointer,
     };
     let mut spec = PodSpec::deserialize(spec_value).map_err(|e| error(e, spec_ptr))?;
-    apply_api_server_defaults(&mut spec);
+    apply_api_server_defaults(&mut spec, spec_value);
     let metadata = match object.pointer(meta_ptr) {
         Some(m) => ObjectMeta::deserialize(m).map_err(|e| error(e, meta_ptr))?,
         None => ObjectMeta::default(),
@@ -148,13 +148,15 @@ pub fn pod_template(object: &Object) -> Result<Option<PodTemplate<'_>>, Template
 
 /// The API server's defaulting that changes what the checks see (`SetDefaults_Volume`): a
 /// volume with no source is stored as an `emptyDir`, so admission and a live cluster never
-/// see it without one, and neither should a check reading the manifest.
-fn apply_api_server_defaults(spec: &mut PodSpec) {
-    for volume in spec.volumes.iter_mut().flatten() {
-        let has_source = serde_json::to_value(&*volume)
-            .ok()
-            .and_then(|v| v.as_object().map(|m| m.keys().any(|k| k != "name")))
-            .unwrap_or(true);
+/// see it without one, and neither should a check reading the manifest. Whether a volume has
+/// a source is read from the manifest itself (`raw_spec`): a key other than `name`.
+fn apply_api_server_defaults(spec: &mut PodSpec, raw_spec: &serde_json::Value) {
+    let raw = raw_spec.get("volumes").and_then(|v| v.as_array());
+    for (i, volume) in spec.volumes.iter_mut().flatten().enumerate() {
+        let has_source = raw
+            .and_then(|r| r.get(i))
+            .and_then(|v| v.as_object())
+            .is_none_or(|m| m.iter().any(|(k, v)| k != "name" && !v.is_null()));
         if !has_source {
             volume.empty_dir = Some(Default::default());
         }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building Palisade needs beyond a Rust toolchain and gcc (Debian/Ubuntu): clang
-# and bpftool for the sensor's eBPF programs, libelf/zlib/pkg-config/make for the vendored
+# bpftool and the libbpf headers for the sensor's eBPF programs, libelf/zlib/pkg-config/make for the vendored
 # libbpf. Idempotent; as root or through sudo.
 set -euo pipefail
-packages=(clang llvm bpftool libelf-dev zlib1g-dev pkg-config make)
+packages=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

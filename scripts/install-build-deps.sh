@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building Palisade needs beyond a Rust toolchain and gcc (Debian/Ubuntu): clang
-# bpftool and the libbpf headers for the sensor's eBPF programs, libelf/zlib/pkg-config/make for the vendored
-# libbpf. Idempotent; as root or through sudo.
+# Installs what building Palisade needs beyond a Rust toolchain and gcc (Debian/Ubuntu): clang,
+# bpftool and the libbpf headers for the sensor's eBPF programs; libelf, zlib, pkg-config and
+# make for the vendored libbpf. Idempotent; as root or through sudo.
 set -euo pipefail
 packages=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config make)
 missing=()

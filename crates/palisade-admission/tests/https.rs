@@ -192,14 +192,21 @@ async fn reviews_over_tls() {
     ];
     for body in bodies {
         let len = body.len();
-        let resp = r
+        let sent = r
             .client
             .post(format!("{}/validate", r.url))
             .header("content-type", "application/json")
             .body(body)
             .send()
-            .await
-            .unwrap();
+            .await;
+        let resp = match sent {
+            Ok(resp) => resp,
+            // An oversized body is refused before it has all arrived: the server may answer
+            // and close while the client is still writing (seen under load). That is a clean
+            // refusal too; that the server still serves is checked below.
+            Err(e) if len > 1 << 20 && e.is_request() => continue,
+            Err(e) => panic!("body of {len} bytes: {e}"),
+        };
         assert_eq!(resp.status(), 400, "body of {len} bytes");
         let text = resp.text().await.unwrap();
         assert!(!text.is_empty());

@@ -188,13 +188,20 @@ async fn validate(State(state): State<AppState>, body: Body) -> Response {
     let bytes: Bytes = match axum::body::to_bytes(body, state.max_body).await {
         Ok(b) => b,
         Err(_) => {
-            return bad_request(
+            let mut response = bad_request(
                 &state,
                 format!(
                     "request body unreadable or larger than {} bytes",
                     state.max_body
                 ),
-            )
+            );
+            // The rest of the body is never read, so this connection cannot carry another
+            // request: say so, or a client's pool reuses it and its next request fails.
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return response;
         }
     };
     let request = match decode(&bytes) {

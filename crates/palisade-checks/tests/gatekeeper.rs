@@ -448,6 +448,64 @@ spec:
 }
 
 #[test]
+fn a_review_sees_an_empty_data_inventory_and_the_scan_after_it_a_full_one() {
+    let policy = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: palcountinventory
+spec:
+  crd:
+    spec:
+      names:
+        kind: PalCountInventory
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package palcountinventory
+        violation[{"msg": msg}] {
+          n := count([o | o := data.inventory.namespace[_][_][_][_]])
+          msg := sprintf("inventory holds %v objects", [n])
+        }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: PalCountInventory
+metadata: {name: count}
+spec:
+  match:
+    kinds: [{apiGroups: [""], kinds: [ConfigMap]}]
+"#;
+    let (set, errors) = rego::load_objects(&inventory_of(policy).objects);
+    assert!(errors.is_empty(), "{errors:?}");
+    let inv = inventory_of(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: y}\n",
+    );
+    let messages = |eval: rego::PolicyEvaluation| -> Vec<String> {
+        assert!(eval.errors.is_empty(), "{:?}", eval.errors);
+        eval.findings.into_iter().map(|f| f.message).collect()
+    };
+    // Admission: the object under review is not in the cluster yet, and nothing is synced.
+    for _ in 0..3 {
+        let object = &inv.objects[0];
+        let review = rego::review(object);
+        assert_eq!(
+            messages(set.evaluate_review(object, &review, &inv)),
+            ["inventory holds 0 objects"]
+        );
+    }
+    // A scan puts every scanned object in data.inventory; the prepared engine is not changed.
+    assert_eq!(
+        messages(set.evaluate(&inv)),
+        ["inventory holds 2 objects", "inventory holds 2 objects"]
+    );
+    let object = &inv.objects[1];
+    assert_eq!(
+        messages(set.evaluate_review(object, &rego::review(object), &inv)),
+        ["inventory holds 0 objects"]
+    );
+}
+
+#[test]
 fn a_policy_that_loops_is_stopped_and_reported() {
     let policy = r#"
 apiVersion: templates.gatekeeper.sh/v1
@@ -485,4 +543,47 @@ metadata: {name: slow}
     assert!(eval.errors[0]
         .message
         .contains("constraint PalSlow/slow on Pod/default/p"));
+}
+
+#[test]
+fn a_template_whose_description_continues_at_the_key_column_loads() {
+    // As published policy libraries write it: go-yaml accepts the quoted scalar's continuation
+    // at the key's own column, so the API server does, and so must we.
+    let policy = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: palnolatest
+  annotations:
+    description: "Requires container images to name a tag
+    other than latest."
+spec:
+  crd:
+    spec:
+      names:
+        kind: PalNoLatest
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package palnolatest
+        violation[{"msg": msg}] {
+          c := input.review.object.spec.containers[_]
+          endswith(c.image, ":latest")
+          msg := sprintf("container %v uses latest", [c.name])
+        }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: PalNoLatest
+metadata: {name: no-latest}
+spec:
+  match:
+    kinds: [{apiGroups: [""], kinds: [Pod]}]
+"#;
+    let (set, errors) = rego::load_objects(&inventory_of(policy).objects);
+    assert!(errors.is_empty(), "{errors:?}");
+    let inv = inventory_of(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: app, image: 'nginx:latest'}\n",
+    );
+    let got: Vec<String> = found(&set, &inv).into_iter().map(|(_, _, m)| m).collect();
+    assert_eq!(got, ["container app uses latest"]);
 }

@@ -9,6 +9,15 @@
 //!
 //! When a document is malformed, parsing restarts at the next `---` line after the error, so
 //! one bad document does not hide the good ones in the same file.
+//!
+//! go-yaml (and libyaml, which it ports) is more lenient than `saphyr-parser` in three places
+//! that real manifests use: the continuation lines of a quoted scalar and the lines of a flow
+//! collection at any indentation (a `description: "...` continued at the key's own column is
+//! common in published policy libraries), and a tab after a mapping's `:`. When the parser
+//! refuses a document for one of these reasons alone, the text is mended without changing its
+//! value or its lines (leading blanks of those lines are not content; a separating tab becomes
+//! a space) and the document is parsed again, a bounded number of times
+//! (`tests/yaml_differential.rs` checks the result against libyaml).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -56,32 +65,237 @@ pub struct DocError {
 
 /// Every document of a YAML stream (JSON is YAML too), in order, and the errors met on the way.
 pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<DocError>) {
+    let mut text = Cow::Borrowed(text);
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     let mut offset_bytes = 0usize;
     let mut offset_lines = 0u32;
+    let mut reindented = 0usize;
     loop {
         let rest = &text[offset_bytes..];
-        match parse_from(rest, offset_lines, limits, &mut docs) {
+        let failure = match parse_from(rest, offset_lines, limits, &mut docs) {
             Ok(()) => break,
-            Err(err) => {
-                let error_line = err.line;
-                errors.push(err);
-                if docs.len() >= limits.max_documents {
-                    break;
-                }
-                // Resume at the first `---` line after the error.
-                let Some((bytes, lines)) =
-                    next_document_marker(rest, error_line.saturating_sub(offset_lines))
-                else {
-                    break;
-                };
-                offset_bytes += bytes;
-                offset_lines += lines;
+            Err(failure) => failure,
+        };
+        let fixed = match &failure {
+            Failure::Lenient { leniency, at, .. } if reindented < MAX_REINDENTS => {
+                leniency.mend(rest, *at)
             }
+            _ => None,
+        };
+        let err = failure.into_error();
+        if let Some(fixed) = fixed {
+            // Parse again from the start of the document holding the scalar; the documents
+            // before it are complete and kept.
+            let (bytes, lines) = document_start_before(rest, err.line - offset_lines);
+            let first_line_again = offset_lines + lines + 1;
+            while docs.last().is_some_and(|d| d.line >= first_line_again) {
+                docs.pop();
+            }
+            reindented = if bytes > 0 { 1 } else { reindented + 1 };
+            let mut patched = String::with_capacity(offset_bytes + fixed.len());
+            patched.push_str(&text[..offset_bytes]);
+            patched.push_str(&fixed);
+            text = Cow::Owned(patched);
+            offset_bytes += bytes;
+            offset_lines += lines;
+            continue;
         }
+        reindented = 0;
+        let error_line = err.line;
+        errors.push(err);
+        if docs.len() >= limits.max_documents {
+            break;
+        }
+        // Resume at the first `---` line after the error.
+        let Some((bytes, lines)) =
+            next_document_marker(rest, error_line.saturating_sub(offset_lines))
+        else {
+            break;
+        };
+        offset_bytes += bytes;
+        offset_lines += lines;
     }
     (docs, errors)
+}
+
+/// Mends of one document before its error stands: each costs a parse of the document, so a
+/// hostile file cannot make parsing quadratic without bound.
+const MAX_REINDENTS: usize = 64;
+
+/// Why `parse_from` stopped.
+enum Failure {
+    /// A refusal go-yaml would not make; `at` is the parser's mark, in characters.
+    Lenient {
+        error: DocError,
+        leniency: Leniency,
+        at: usize,
+    },
+    Other(DocError),
+}
+
+impl Failure {
+    fn from_scan_error(error: DocError, info: &str, at: usize) -> Self {
+        let leniency = match info {
+            "invalid indentation in quoted scalar" => Leniency::QuotedScalarIndent,
+            "invalid indentation in flow construct" => Leniency::FlowIndent,
+            "':' must be followed by a valid YAML whitespace" => Leniency::TabAfterColon,
+            _ => return Self::Other(error),
+        };
+        Self::Lenient {
+            error,
+            leniency,
+            at,
+        }
+    }
+
+    fn into_error(self) -> DocError {
+        match self {
+            Self::Lenient { error, .. } | Self::Other(error) => error,
+        }
+    }
+}
+
+/// Where go-yaml accepts what `saphyr-parser` refuses.
+#[derive(Clone, Copy)]
+enum Leniency {
+    /// Continuation lines of a quoted scalar at or left of the enclosing block's column; the
+    /// mark is the opening quote.
+    QuotedScalarIndent,
+    /// A line of a flow collection at or left of the enclosing block's column; the mark is the
+    /// first token of that line.
+    FlowIndent,
+    /// `key:<TAB>value`; the mark is the value.
+    TabAfterColon,
+}
+
+impl Leniency {
+    /// `text` mended so that the parser accepts this spot, with the same value and lines.
+    fn mend(self, text: &str, at: usize) -> Option<String> {
+        match self {
+            Self::QuotedScalarIndent => reindent_quoted_scalar(text, at),
+            Self::FlowIndent => reindent_flow_line(text, at),
+            Self::TabAfterColon => untab_separator(text, at),
+        }
+    }
+}
+
+/// The line holding character `at` indented one column past the previous non-blank line (the
+/// blanks leading a line inside a flow collection only separate tokens).
+fn reindent_flow_line(text: &str, at: usize) -> Option<String> {
+    let (byte, _) = text.char_indices().nth(at)?;
+    let line_start = text[..byte].rfind('\n').map_or(0, |nl| nl + 1);
+    let column = text[line_start..byte].chars().count();
+    let previous_indent = text[..line_start]
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |l| l.len() - l.trim_start_matches([' ', '\t']).len());
+    let pad = (previous_indent + 1).saturating_sub(column).max(1);
+    let mut out = String::with_capacity(text.len() + pad);
+    out.push_str(&text[..line_start]);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out.push_str(&text[line_start..]);
+    Some(out)
+}
+
+/// The tabs between a mapping's `:` and the value at character `at` turned into spaces.
+fn untab_separator(text: &str, at: usize) -> Option<String> {
+    let (byte, _) = text.char_indices().nth(at)?;
+    let tabs = text[..byte].len() - text[..byte].trim_end_matches([' ', '\t']).len();
+    let start = byte - tabs;
+    if !text[..start].ends_with(':') || !text[start..byte].contains('\t') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.extend(std::iter::repeat_n(' ', tabs));
+    out.push_str(&text[byte..]);
+    Some(out)
+}
+
+impl From<DocError> for Failure {
+    fn from(error: DocError) -> Self {
+        Self::Other(error)
+    }
+}
+
+/// Byte offset and line count (0-based) of the start of the document holding 1-based line
+/// `line` of `text`: its `---` line, or the start of `text`.
+fn document_start_before(text: &str, line: u32) -> (usize, u32) {
+    let mut pos = 0usize;
+    let mut found = (0, 0);
+    for (index, text_line) in text.split_inclusive('\n').enumerate() {
+        if index as u32 + 1 > line {
+            break;
+        }
+        if is_document_marker(text_line) {
+            found = (pos, index as u32);
+        }
+        pos += text_line.len();
+    }
+    found
+}
+
+/// `text` with the continuation lines of the quoted scalar whose opening quote is character
+/// `quote_at` indented past that quote. Leading blanks of a quoted scalar's lines are not part
+/// of its value, so the value is unchanged. `None` when there is no such scalar, it does not
+/// end, or a continuation line is a document marker (an error in go-yaml too).
+fn reindent_quoted_scalar(text: &str, quote_at: usize) -> Option<String> {
+    let (start, quote) = text.char_indices().nth(quote_at)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let column = text[..start]
+        .rfind('\n')
+        .map_or(&text[..start], |nl| &text[nl + 1..start])
+        .chars()
+        .count();
+    let mut line_starts = Vec::new();
+    let mut chars = text[start + 1..].char_indices();
+    let end = loop {
+        let (i, c) = chars.next()?;
+        match c {
+            '\\' if quote == '"' => {
+                // An escaped line break continues the scalar on the next line too.
+                match chars.next() {
+                    Some((j, '\n')) => line_starts.push(start + 1 + j + 1),
+                    Some((_, '\r')) if text[start + 1 + i + 2..].starts_with('\n') => {
+                        let (j, _) = chars.next()?;
+                        line_starts.push(start + 1 + j + 1);
+                    }
+                    _ => {}
+                }
+            }
+            '\'' if quote == '\'' => {
+                if text[start + 1 + i + 1..].starts_with('\'') {
+                    chars.next();
+                } else {
+                    break start + 1 + i;
+                }
+            }
+            '"' if quote == '"' => break start + 1 + i,
+            '\n' => line_starts.push(start + 1 + i + 1),
+            _ => {}
+        }
+    };
+    if line_starts
+        .iter()
+        .any(|&at| is_document_marker(&text[at..]) || text[at..].starts_with("..."))
+    {
+        return None;
+    }
+    let pad = " ".repeat(column + 1);
+    let mut out = String::with_capacity(text.len() + line_starts.len() * pad.len());
+    let mut copied = 0;
+    for at in line_starts {
+        out.push_str(&text[copied..at]);
+        out.push_str(&pad);
+        copied = at;
+    }
+    debug_assert!(copied <= end);
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// Byte offset and line count (0-based) of the first line starting with `---` at or after
@@ -135,16 +349,19 @@ fn parse_from(
     line_offset: u32,
     limits: &Limits,
     docs: &mut Vec<Document>,
-) -> Result<(), DocError> {
+) -> Result<(), Failure> {
     let mut parser = Parser::new_from_str(text);
     let mut builder: Option<Builder> = None;
     let mut doc_line = 0u32;
     let mut root: Option<(Value, Lines)> = None;
     let at = |span: &Span| span.start.line() as u32 + line_offset;
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| DocError {
-            line: e.marker().line() as u32 + line_offset,
-            message: format!("invalid YAML: {}", e.info()),
+        let (event, span) = next.map_err(|e| {
+            let error = DocError {
+                line: e.marker().line() as u32 + line_offset,
+                message: format!("invalid YAML: {}", e.info()),
+            };
+            Failure::from_scan_error(error, e.info(), e.marker().index())
         })?;
         let line = at(&span);
         match event {
@@ -155,7 +372,8 @@ fn parse_from(
                     return Err(DocError {
                         line,
                         message: format!("more than {} documents", limits.max_documents),
-                    });
+                    }
+                    .into());
                 }
                 builder = Some(Builder {
                     limits,
@@ -181,7 +399,8 @@ fn parse_from(
                     return Err(DocError {
                         line,
                         message: "content outside a document".into(),
-                    });
+                    }
+                    .into());
                 };
                 if let Some(done) = b.event(other, line)? {
                     root = Some(done);
@@ -469,6 +688,13 @@ fn resolve_bool(text: &str) -> Option<bool> {
 }
 
 fn resolve_number(text: &str) -> Option<Value> {
+    // go-yaml drops every `_` before reading a number (`1_000` is 1000).
+    let text: Cow<str> = if text.contains('_') {
+        Cow::Owned(text.replace('_', ""))
+    } else {
+        Cow::Borrowed(text)
+    };
+    let text = text.as_ref();
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),

@@ -262,7 +262,13 @@ fn template(o: &Object) -> Result<Template, String> {
         .and_then(Value::as_str)
         .filter(|t| !t.trim().is_empty())
         .map(|t| t.trim().to_owned());
-    // Compile now (once): semantic errors belong to the template, not to each evaluation.
+    // Compile now (once): semantic errors belong to the template, not to each evaluation. The
+    // engine is prepared with an empty `data.inventory`, so an admission review that brings no
+    // inventory evaluates on a clone without preparing again (which costs far more than the
+    // evaluation itself).
+    engine
+        .add_data(super::empty_inventory_data())
+        .map_err(|e| format!("data.inventory: {e}"))?;
     engine.set_input(regorus::Value::new_object());
     engine
         .eval_rule(format!("{package}.violation"))

@@ -55,34 +55,45 @@ const REMEDIATION: &str = "Change the object so the Gatekeeper constraint's poli
 or narrow the constraint's spec.match; see the constraint and its ConstraintTemplate.";
 
 impl PolicySet {
-    /// Runs every constraint over every object of `inventory` it matches.
+    /// Runs every constraint over every object of `inventory` it matches; every scanned object
+    /// is in `data.inventory`, as if Gatekeeper had synced them all.
     pub fn evaluate(&self, inventory: &Inventory) -> PolicyEvaluation {
-        self.run(inventory, &inventory.objects, review)
+        let data = inventory_data(inventory);
+        self.run(inventory, &inventory.objects, review, Some(&data))
     }
 
     /// Runs every constraint matching `object` with `review` as `input.review` (an admission
     /// request as the API server sent it, with its operation, userInfo and oldObject);
-    /// `inventory` is `data.inventory` and what `namespaceSelector` reads.
+    /// `inventory` is what `namespaceSelector` reads. `data.inventory` is empty, as in a
+    /// Gatekeeper without a sync configuration: the object under review is not yet in the
+    /// cluster. Each template's engine was prepared once at load, so a review only evaluates.
     pub fn evaluate_review(
         &self,
         object: &Object,
         review: &Value,
         inventory: &Inventory,
     ) -> PolicyEvaluation {
-        self.run(inventory, std::slice::from_ref(object), |_| review.clone())
+        self.run(
+            inventory,
+            std::slice::from_ref(object),
+            |_| review.clone(),
+            None,
+        )
     }
 
+    /// `data`: a `data.inventory` to merge into each template's prepared engine (which then
+    /// has to be prepared again); `None` keeps the empty one the engine was prepared with.
     fn run(
         &self,
         inventory: &Inventory,
         objects: &[Object],
         review_of: impl Fn(&Object) -> Value,
+        data: Option<&regorus::Value>,
     ) -> PolicyEvaluation {
         let mut out = PolicyEvaluation::default();
         if self.constraints.is_empty() {
             return out;
         }
-        let data = inventory_data(inventory);
         for template in &self.templates {
             let constraints: Vec<&Constraint> = self
                 .constraints
@@ -93,12 +104,14 @@ impl PolicySet {
                 continue;
             }
             let mut engine = template.engine.clone();
-            if let Err(e) = engine.add_data(data.clone()) {
-                out.errors.push(PolicyError {
-                    location: template.location.clone(),
-                    message: format!("cannot load data.inventory: {e}"),
-                });
-                continue;
+            if let Some(data) = data {
+                if let Err(e) = engine.add_data(data.clone()) {
+                    out.errors.push(PolicyError {
+                        location: template.location.clone(),
+                        message: format!("cannot load data.inventory: {e}"),
+                    });
+                    continue;
+                }
             }
             let query = format!("{}.violation", template.package);
             for constraint in constraints {
@@ -295,6 +308,11 @@ pub fn inventory_data(inventory: &Inventory) -> regorus::Value {
     }
     let data = json!({"inventory": {"cluster": cluster, "namespace": namespaced}});
     serde_json::from_value(data).unwrap_or_else(|_| regorus::Value::new_object())
+}
+
+/// The `data.inventory` of an empty cluster, which every template's engine is prepared with.
+pub(crate) fn empty_inventory_data() -> regorus::Value {
+    inventory_data(&Inventory::default())
 }
 
 impl Constraint {

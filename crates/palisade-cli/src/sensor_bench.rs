@@ -8,6 +8,10 @@
 //!   evaluation alone" figure;
 //! - `pipeline`: what the sensor does per ring-buffer record: decode, process table,
 //!   attribution, container lookup, rules, alerts.
+//! - `attack_pipeline` (with `--attack-share P`): the same path, plus de-duplication and the
+//!   JSON line of every admitted alert as the sensor's sink writes it, over a mix where P% of
+//!   the records raise alerts (an attack storm: sensitive reads, shells, drops in /tmp from
+//!   many processes); the share that really alerted is measured and reported.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,6 +20,7 @@ use std::time::Instant;
 
 use palisade_sensor::builtin::builtin_ruleset;
 use palisade_sensor::decode::encode;
+use palisade_sensor::dedup::Dedup;
 use palisade_sensor::{
     decode, ContainerInfo, Detector, Kind, NodeEvent, NodeFields, NodeRecord, ProcessTable,
 };
@@ -104,6 +109,49 @@ pub fn bench_events() -> Vec<NodeEvent> {
     out
 }
 
+/// Records that raise alerts under the built-in rules, from `n` processes (distinct
+/// processes and paths, so de-duplication groups them as a storm would: many groups, repeats).
+fn attack_events(n: u32) -> Vec<NodeEvent> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let pid = 5000 + i;
+        let mut read = event(Kind::Open, "cat", pid);
+        read.path = Some("/etc/shadow".into());
+        out.push(read);
+        let mut chmod = event(Kind::Chmod, "chmod", pid);
+        chmod.path = Some(format!("/tmp/payload-{i}"));
+        chmod.a0 = 0o755;
+        chmod.a1 = 90;
+        out.push(chmod);
+        let mut ns = event(Kind::Namespace, "unshare", pid);
+        ns.a0 = 0x2000_0000;
+        ns.a1 = 272;
+        out.push(ns);
+    }
+    out
+}
+
+/// `share` percent of `len` records from `attack`, the rest from `ordinary`, interleaved.
+fn attack_mix(
+    ordinary: &[NodeEvent],
+    attack: &[NodeEvent],
+    share: u8,
+    len: usize,
+) -> Vec<NodeEvent> {
+    let share = usize::from(share.min(100));
+    // Evenly spread: record i is an attack one when the running count of attack records
+    // (i * share / 100) steps up at it.
+    (0..len)
+        .map(|i| {
+            if (i + 1) * share / 100 > i * share / 100 {
+                attack[i % attack.len()].clone()
+            } else {
+                ordinary[i % ordinary.len()].clone()
+            }
+        })
+        .collect()
+}
+
 fn container() -> ContainerInfo {
     ContainerInfo {
         id: CONTAINER.into(),
@@ -115,7 +163,7 @@ fn container() -> ContainerInfo {
     }
 }
 
-pub fn bench(events: usize) -> anyhow::Result<ExitCode> {
+pub fn bench(events: usize, attack_share: Option<u8>) -> anyhow::Result<ExitCode> {
     let (engine, diags) = builtin_ruleset().compile(&NodeFields);
     anyhow::ensure!(diags.is_empty(), "built-in rules: {diags:?}");
     let mix = bench_events();
@@ -182,6 +230,11 @@ pub fn bench(events: usize) -> anyhow::Result<ExitCode> {
     }
     let pipeline_secs = start.elapsed().as_secs_f64();
 
+    let attack = match attack_share {
+        Some(share) => Some(attack_pipeline(events, share, &mix, &info)?),
+        None => None,
+    };
+
     let report = serde_json::json!({
         "events": events,
         "rules": rules,
@@ -195,9 +248,60 @@ pub fn bench(events: usize) -> anyhow::Result<ExitCode> {
             "events_per_second": (events as f64 / pipeline_secs).round(),
             "alerts": total_alerts,
         },
+        "attack_pipeline": attack,
     });
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut stdout, &report)?;
     writeln!(stdout)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sensor's whole per-record path over an attack-heavy mix: decode, detector, de-duplication
+/// (a 10 s window, as `sensor run` defaults to), and the admitted alerts' JSON lines.
+fn attack_pipeline(
+    events: usize,
+    share: u8,
+    ordinary: &[NodeEvent],
+    info: &ContainerInfo,
+) -> anyhow::Result<serde_json::Value> {
+    let mix = attack_mix(ordinary, &attack_events(50), share, 1000);
+    let encoded: Vec<Vec<u8>> = mix.iter().map(encode).collect();
+    let mut detector = Detector::new(
+        builtin_ruleset().compile(&NodeFields).0,
+        ProcessTable::new(crate::sensor_cmd::MAX_PROCESSES, false),
+        HashMap::from([(CONTAINER.to_owned(), info.clone())]),
+        None,
+    );
+    let mut dedup = Dedup::new(
+        std::time::Duration::from_secs(10),
+        crate::sensor_cmd::MAX_DEDUP_GROUPS,
+    );
+    let mut sink = std::io::sink();
+    let mut alerts = Vec::new();
+    let (mut alerting_records, mut raised, mut written) = (0usize, 0usize, 0usize);
+    let start = Instant::now();
+    for i in 0..events {
+        let ev = decode(&encoded[i % encoded.len()])?;
+        alerts.clear();
+        detector.process(&ev, &mut alerts);
+        alerting_records += usize::from(!alerts.is_empty());
+        raised += alerts.len();
+        let now = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        for mut a in alerts.drain(..) {
+            if dedup.admit(&mut a, now) {
+                serde_json::to_writer(&mut sink, &a)?;
+                sink.write_all(b"\n")?;
+                written += 1;
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Ok(serde_json::json!({
+        "seconds": secs,
+        "events_per_second": (events as f64 / secs).round(),
+        "requested_attack_share_percent": share,
+        "alerting_record_share_percent": (alerting_records as f64 * 100.0 / events as f64).round(),
+        "alerts_raised": raised,
+        "alerts_written_after_dedup": written,
+    }))
 }

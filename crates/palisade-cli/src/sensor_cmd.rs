@@ -40,6 +40,10 @@ pub struct BenchArgs {
     /// Number of events.
     #[arg(long, default_value_t = 2_000_000)]
     pub events: usize,
+    /// Also measure the whole path (with de-duplication and the alerts' JSON) over a mix in
+    /// which this percentage of the records raise alerts (an attack storm).
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub attack_share: Option<u8>,
 }
 
 #[derive(Debug, Args)]
@@ -227,7 +231,7 @@ enum CollectorChoice {
 /// Largest number of processes remembered between their exec and exit.
 pub(crate) const MAX_PROCESSES: usize = 65_536;
 /// Alert groups the de-duplication remembers at most.
-const MAX_DEDUP_GROUPS: usize = 16_384;
+pub(crate) const MAX_DEDUP_GROUPS: usize = 16_384;
 /// /healthz turns 503 when the collector loop has not polled for this long.
 const MAX_SILENCE: Duration = Duration::from_secs(5);
 
@@ -424,7 +428,7 @@ fn open_collector(choice: CollectorChoice) -> anyhow::Result<Source> {
 pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     let args = match cmd {
         SensorCommand::Run(args) => args,
-        SensorCommand::Bench(b) => return crate::sensor_bench::bench(b.events),
+        SensorCommand::Bench(b) => return crate::sensor_bench::bench(b.events, b.attack_share),
     };
     let engine = compile(args)?;
     let rules = engine.enabled_count();

@@ -6,6 +6,7 @@ mod bench_vulndb;
 mod db_cmd;
 mod host_cmd;
 mod image_cmd;
+mod policy_cmd;
 mod posture_cmd;
 mod progress;
 mod report_cmd;
@@ -87,6 +88,11 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+    /// Gatekeeper policies: run their test suites as `gator verify` does.
+    Policy {
+        #[command(subcommand)]
+        command: policy_cmd::PolicyCommand,
     },
     /// Kubernetes posture: misconfigurations in manifests, with remediation and frameworks.
     Posture {
@@ -379,6 +385,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: HostCommand::Scan(args),
         } => host_cmd::scan(&args).await,
         Command::Admission { command } => admission_cmd::run(command).await,
+        Command::Policy { command } => policy_cmd::run(&command),
         Command::Bench {
             command: BenchCommand::Admission(args),
         } => admission_cmd::bench(args).await,

@@ -19,6 +19,7 @@ pub mod load;
 pub mod matching;
 pub mod opa_compat;
 pub mod parameters;
+pub mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -78,6 +79,25 @@ impl PolicySet {
             std::slice::from_ref(object),
             |_| review.clone(),
             None,
+        )
+    }
+
+    /// As [`PolicySet::evaluate_review`], with `data` as `data.inventory` (what Gatekeeper
+    /// would have synced from the cluster, or a gator case's `inventory`). The engines are
+    /// prepared again for that data, so this is for tests and audits, not the webhook's path.
+    pub fn evaluate_review_with_data(
+        &self,
+        object: &Object,
+        review: &Value,
+        inventory: &Inventory,
+        data: &Inventory,
+    ) -> PolicyEvaluation {
+        let data = inventory_data(data);
+        self.run(
+            inventory,
+            std::slice::from_ref(object),
+            |_| review.clone(),
+            Some(&data),
         )
     }
 

@@ -114,6 +114,9 @@ impl PolicySet {
         if self.constraints.is_empty() {
             return out;
         }
+        // `input.review` of each object, converted to Rego values once for every constraint
+        // (the conversion costs more than most evaluations).
+        let mut reviews: Vec<Option<Result<regorus::Value, String>>> = vec![None; objects.len()];
         for template in &self.templates {
             let constraints: Vec<&Constraint> = self
                 .constraints
@@ -146,23 +149,38 @@ impl PolicySet {
                         constraint.kind, constraint.name
                     ),
                 });
-                for object in objects {
+                let parameters =
+                    match serde_json::from_value::<regorus::Value>(constraint.parameters.clone()) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            out.errors.push(PolicyError {
+                                location: constraint.location.clone(),
+                                message: format!("parameters: {e}"),
+                            });
+                            continue;
+                        }
+                    };
+                for (index, object) in objects.iter().enumerate() {
                     if !matching::matches(&constraint.spec_match, object, inventory) {
                         continue;
                     }
                     out.reviews += 1;
-                    let input = json!({
-                        "review": review_of(object),
-                        "parameters": constraint.parameters,
+                    let review = reviews[index].get_or_insert_with(|| {
+                        serde_json::from_value::<regorus::Value>(review_of(object))
+                            .map_err(|e| e.to_string())
                     });
-                    let input = match serde_json::from_value::<regorus::Value>(input) {
-                        Ok(v) => v,
+                    let review = match review {
+                        Ok(v) => v.clone(),
                         Err(e) => {
-                            out.errors
-                                .push(eval_error(constraint, object, &e.to_string()));
+                            out.errors.push(eval_error(constraint, object, e));
                             continue;
                         }
                     };
+                    let mut input = regorus::Value::new_object();
+                    if let Ok(fields) = input.as_object_mut() {
+                        fields.insert(regorus::Value::from("review"), review);
+                        fields.insert(regorus::Value::from("parameters"), parameters.clone());
+                    }
                     engine.set_input(input);
                     let result = match engine.eval_rule(query.clone()) {
                         Ok(v) => v,

@@ -4,6 +4,7 @@ mod admission_cmd;
 mod bench;
 mod bench_vulndb;
 mod db_cmd;
+mod explore_cmd;
 mod host_cmd;
 mod image_cmd;
 mod posture_cmd;
@@ -106,6 +107,12 @@ enum Command {
         #[command(subcommand)]
         command: admission_cmd::AdmissionCommand,
     },
+    /// Security explorer: SQL and templates over the security graph, attack paths, risk
+    /// ranking of workloads (manifests or --cluster, scan reports, alerts).
+    Explore {
+        #[command(subcommand)]
+        command: explore_cmd::ExploreCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +171,9 @@ enum BenchCommand {
     /// Admission reviews: decisions/s and p99 in the core (one thread), and over loopback TLS
     /// at a fixed rate and at saturation.
     Admission(admission_cmd::BenchArgs),
+    /// Security graph of a synthetic cluster (10,000 pods): build time, peak RSS, every
+    /// template, attack paths, risk ranking.
+    Explore(explore_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -379,6 +389,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: HostCommand::Scan(args),
         } => host_cmd::scan(&args).await,
         Command::Admission { command } => admission_cmd::run(command).await,
+        Command::Explore { command } => {
+            tokio::task::spawn_blocking(move || explore_cmd::run(&command)).await?
+        }
+        Command::Bench {
+            command: BenchCommand::Explore(args),
+        } => tokio::task::spawn_blocking(move || explore_cmd::bench(&args)).await?,
         Command::Bench {
             command: BenchCommand::Admission(args),
         } => admission_cmd::bench(args).await,

@@ -16,6 +16,7 @@ pub mod edges;
 pub mod model;
 pub mod paths;
 pub mod rbac;
+pub mod render;
 pub mod risk;
 pub mod sql;
 pub mod synthetic;

@@ -144,14 +144,14 @@ fn adjacency(g: &Graph) -> Vec<Vec<(NodeId, u32, f64)>> {
 
 fn search(cx: &Ctx, adj: &[Vec<(NodeId, u32, f64)>], entry: NodeId, weight: f64) -> Vec<Found> {
     let n = cx.g.nodes.len();
-    let mut dist: HashMap<NodeId, f64> = HashMap::new();
-    let mut pred: HashMap<NodeId, u32> = HashMap::new();
+    let mut dist: Vec<f64> = vec![f64::INFINITY; n];
+    let mut pred: Vec<u32> = vec![u32::MAX; n];
     let mut heap = BinaryHeap::new();
-    dist.insert(entry, 0.0);
+    dist[entry as usize] = 0.0;
     heap.push(Item(0.0, entry));
     let mut reached = Vec::new();
     while let Some(Item(d, u)) = heap.pop() {
-        if dist.get(&u).is_some_and(|&x| d > x) {
+        if d > dist[u as usize] {
             continue;
         }
         if u != entry && target_kind(cx.g.node(u).kind).is_some() {
@@ -159,11 +159,11 @@ fn search(cx: &Ctx, adj: &[Vec<(NodeId, u32, f64)>], entry: NodeId, weight: f64)
         }
         for &(v, e, c) in &adj[u as usize] {
             let nd = d + c;
-            if v as usize >= n || dist.get(&v).is_some_and(|&x| x <= nd) {
+            if nd >= dist[v as usize] {
                 continue;
             }
-            dist.insert(v, nd);
-            pred.insert(v, e);
+            dist[v as usize] = nd;
+            pred[v as usize] = e;
             heap.push(Item(nd, v));
         }
     }
@@ -173,12 +173,12 @@ fn search(cx: &Ctx, adj: &[Vec<(NodeId, u32, f64)>], entry: NodeId, weight: f64)
             let mut edges = Vec::new();
             let mut cur = t;
             while cur != entry {
-                let e = pred[&cur];
+                let e = pred[cur as usize];
                 edges.push(e);
                 cur = cx.g.edges[e as usize].from;
             }
             edges.reverse();
-            let likelihood = (-dist[&t] + edges.len() as f64 * 1e-6).exp();
+            let likelihood = (-dist[t as usize] + edges.len() as f64 * 1e-6).exp();
             let tw = target_kind(cx.g.node(t).kind).map(|x| x.1).unwrap_or(0.5);
             Found {
                 entry,

@@ -158,7 +158,7 @@ pub fn generate(s: &Shape) -> (String, Vec<ScanReport>, Vec<Value>) {
                         fixed_version: (v % 2 == 0).then(|| "1.1".into()),
                         locations: Vec::new(),
                         introduced_by: None,
-                        kev: (v % 97 == 0).then(|| KevInfo {
+                        kev: (v % 97 == 0).then_some(KevInfo {
                             name: None,
                             date_added: None,
                             due_date: None,

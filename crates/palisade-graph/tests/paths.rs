@@ -43,9 +43,17 @@ fn internet_to_node_root_through_the_docker_socket() {
     assert_eq!(p.target_kind, "node-root");
     assert_eq!(
         kinds(p),
-        ["exposed_to_internet", "endpoint_exploit", "ce_runtime_socket"]
+        [
+            "exposed_to_internet",
+            "endpoint_exploit",
+            "ce_runtime_socket"
+        ]
     );
-    assert!(p.steps[1].evidence.contains("port http"), "{}", p.steps[1].evidence);
+    assert!(
+        p.steps[1].evidence.contains("port http"),
+        "{}",
+        p.steps[1].evidence
+    );
     assert!(
         p.steps[2].evidence.contains("/var/run/docker.sock"),
         "{}",
@@ -64,7 +72,9 @@ fn known_exploited_vulnerability_to_node_root_and_cluster_admin() {
     let admin = path(&r, entry, "cluster");
     assert_eq!(admin.entry_kind, "vulnerability");
     assert_eq!(kinds(admin), ["vuln_kev", "identity_assume", "role_bind"]);
-    assert!(admin.steps[0].fix.contains("upgrade libwebp7 to 1.2.4-0.2+deb12u1"));
+    assert!(admin.steps[0]
+        .fix
+        .contains("upgrade libwebp7 to 1.2.4-0.2+deb12u1"));
     let root = path(&r, entry, "node/*");
     assert_eq!(kinds(root), ["vuln_kev", "identity_assume", "pod_create"]);
     assert_eq!(r.total, 2, "{:#?}", r.paths);
@@ -114,7 +124,10 @@ fn the_insights_cluster_paths_are_ranked_and_explained() {
         for s in p.steps.windows(2) {
             assert_eq!(s[0].to, s[1].from, "steps chain");
         }
-        assert!(p.steps.iter().all(|s| !s.evidence.is_empty() && !s.mitre.is_empty()));
+        assert!(p
+            .steps
+            .iter()
+            .all(|s| !s.evidence.is_empty() && !s.mitre.is_empty()));
     }
     // The internet reaches cluster-admin through the web front end.
     let p = path(&r, "exposure/ingress/shop/web", "cluster");

@@ -351,6 +351,62 @@ pub(crate) const WORKLOAD_RESOURCES: &[(&str, &str)] = &[
     ("", "replicationcontrollers"),
 ];
 
+/// `role_bind` / `role_escalate`: write RBAC so as to hold more. Cluster-wide → the cluster;
+/// in a namespace → that namespace's secrets (`admin` there).
+pub(crate) fn rbac_write(cx: &Ctx, out: &mut Out, how: &str) {
+    const G: &str = "rbac.authorization.k8s.io";
+    const WRITE: &[&str] = &["create", "update", "patch"];
+    for id in &cx.ids.list {
+        let (cluster_a, cluster_b, ns_a, ns_b, ns_c) = if how == "bind" {
+            (
+                id.grant(WRITE, G, "clusterrolebindings"),
+                id.grant(&["bind"], G, "clusterroles"),
+                id.grant(WRITE, G, "rolebindings"),
+                id.grant(&["bind"], G, "roles"),
+                id.grant(&["bind"], G, "clusterroles"),
+            )
+        } else {
+            (
+                id.grant(&["escalate"], G, "clusterroles"),
+                id.grant(WRITE, G, "clusterroles"),
+                id.grant(&["escalate"], G, "roles"),
+                id.grant(WRITE, G, "roles"),
+                Grant::default(),
+            )
+        };
+        if let (Some(a), Some(b)) = (cluster_a.cluster, cluster_b.cluster) {
+            out.push(
+                id.node,
+                cx.cluster,
+                format!(
+                    "{} can {how} cluster-wide ({}; {}): it grants itself cluster-admin",
+                    id.key(),
+                    a.via,
+                    b.via
+                ),
+                format!("remove {how} from {}", b.via),
+            );
+            continue;
+        }
+        for (n, x) in &cx.namespaces {
+            let (Some(a), Some(b)) = (ns_a.in_ns(n), ns_b.in_ns(n).or(ns_c.cluster)) else {
+                continue;
+            };
+            out.push(
+                id.node,
+                x.secrets,
+                format!(
+                    "{} can {how} in namespace {n} ({}; {}): it grants itself admin there",
+                    id.key(),
+                    a.via,
+                    b.via
+                ),
+                format!("remove {how} from {}", b.via),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::collections::BTreeSet;
@@ -418,62 +474,6 @@ pub(crate) mod tests {
             let clean = graph_of(&k.clean);
             let n = clean.g.attack_edges(k.id).count();
             assert_eq!(n, 0, "{} fires on its clean fixture", k.id);
-        }
-    }
-}
-
-/// `role_bind` / `role_escalate`: write RBAC so as to hold more. Cluster-wide → the cluster;
-/// in a namespace → that namespace's secrets (`admin` there).
-pub(crate) fn rbac_write(cx: &Ctx, out: &mut Out, how: &str) {
-    const G: &str = "rbac.authorization.k8s.io";
-    const WRITE: &[&str] = &["create", "update", "patch"];
-    for id in &cx.ids.list {
-        let (cluster_a, cluster_b, ns_a, ns_b, ns_c) = if how == "bind" {
-            (
-                id.grant(WRITE, G, "clusterrolebindings"),
-                id.grant(&["bind"], G, "clusterroles"),
-                id.grant(WRITE, G, "rolebindings"),
-                id.grant(&["bind"], G, "roles"),
-                id.grant(&["bind"], G, "clusterroles"),
-            )
-        } else {
-            (
-                id.grant(&["escalate"], G, "clusterroles"),
-                id.grant(WRITE, G, "clusterroles"),
-                id.grant(&["escalate"], G, "roles"),
-                id.grant(WRITE, G, "roles"),
-                Grant::default(),
-            )
-        };
-        if let (Some(a), Some(b)) = (cluster_a.cluster, cluster_b.cluster) {
-            out.push(
-                id.node,
-                cx.cluster,
-                format!(
-                    "{} can {how} cluster-wide ({}; {}): it grants itself cluster-admin",
-                    id.key(),
-                    a.via,
-                    b.via
-                ),
-                format!("remove {how} from {}", b.via),
-            );
-            continue;
-        }
-        for (n, x) in &cx.namespaces {
-            let (Some(a), Some(b)) = (ns_a.in_ns(n), ns_b.in_ns(n).or(ns_c.cluster)) else {
-                continue;
-            };
-            out.push(
-                id.node,
-                x.secrets,
-                format!(
-                    "{} can {how} in namespace {n} ({}; {}): it grants itself admin there",
-                    id.key(),
-                    a.via,
-                    b.via
-                ),
-                format!("remove {how} from {}", b.via),
-            );
         }
     }
 }

@@ -39,6 +39,9 @@ pub enum ExploreCommand {
     /// vulnerabilities, runtime alerts) to crown jewels (cluster-admin, node root, a
     /// namespace's secrets, cloud metadata), ranked, with the fixes that cut the most.
     Paths {
+        /// Keep the path with the fewest steps per (entry, jewel) instead of the most likely.
+        #[arg(long)]
+        shortest: bool,
         #[command(flatten)]
         inputs: InputArgs,
         #[command(flatten)]
@@ -183,9 +186,18 @@ pub fn run(command: &ExploreCommand) -> anyhow::Result<ExitCode> {
             let conn = sql::load(&cx.g)?;
             table_out(&templates::run(&conn, name, out.limit)?, out)?;
         }
-        ExploreCommand::Paths { inputs, out } => {
+        ExploreCommand::Paths {
+            shortest,
+            inputs,
+            out,
+        } => {
             let cx = load(inputs)?;
-            let report = paths::find(&cx, out.limit);
+            let mode = if *shortest {
+                paths::Mode::Shortest
+            } else {
+                paths::Mode::MostLikely
+            };
+            let report = paths::find_with(&cx, out.limit, mode);
             match out.output {
                 OutputFormat::Table => emit(&render::paths(&report))?,
                 OutputFormat::Json => json(&report)?,

@@ -131,13 +131,27 @@ impl PartialOrd for Item {
     }
 }
 
+/// Which path per (entry, jewel) is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The most likely (product of the steps' likelihoods), ties to fewer steps.
+    #[default]
+    MostLikely,
+    /// The fewest steps, ties to the more likely.
+    Shortest,
+}
+
 /// Adjacency over attack edges: node → (to, edge index, cost).
-fn adjacency(g: &Graph) -> Vec<Vec<(NodeId, u32, f64)>> {
+fn adjacency(g: &Graph, mode: Mode) -> Vec<Vec<(NodeId, u32, f64)>> {
     let mut adj: Vec<Vec<(NodeId, u32, f64)>> = vec![Vec::new(); g.nodes.len()];
     for (i, e) in g.edges.iter().enumerate().filter(|(_, e)| e.attack) {
         let l = edges::by_id(e.kind).map(|k| k.likelihood).unwrap_or(0.5);
         // A tiny cost per hop makes the shorter of equally likely paths win.
-        adj[e.from as usize].push((e.to, i as u32, -l.ln() + 1e-6));
+        let cost = match mode {
+            Mode::MostLikely => -l.ln() + 1e-6,
+            Mode::Shortest => 1.0 - l.ln() * 1e-6,
+        };
+        adj[e.from as usize].push((e.to, i as u32, cost));
     }
     adj
 }
@@ -178,7 +192,14 @@ fn search(cx: &Ctx, adj: &[Vec<(NodeId, u32, f64)>], entry: NodeId, weight: f64)
                 cur = cx.g.edges[e as usize].from;
             }
             edges.reverse();
-            let likelihood = (-dist[t as usize] + edges.len() as f64 * 1e-6).exp();
+            let likelihood: f64 = edges
+                .iter()
+                .map(|&e| {
+                    edges::by_id(cx.g.edges[e as usize].kind)
+                        .map(|k| k.likelihood)
+                        .unwrap_or(0.5)
+                })
+                .product();
             let tw = target_kind(cx.g.node(t).kind).map(|x| x.1).unwrap_or(0.5);
             Found {
                 entry,
@@ -193,8 +214,13 @@ fn search(cx: &Ctx, adj: &[Vec<(NodeId, u32, f64)>], entry: NodeId, weight: f64)
 
 /// Finds every entry's paths; keeps the `limit` best-ranked in the report.
 pub fn find(cx: &Ctx, limit: usize) -> PathReport {
+    find_with(cx, limit, Mode::MostLikely)
+}
+
+/// [`find`] keeping the most likely or the shortest path per (entry, jewel).
+pub fn find_with(cx: &Ctx, limit: usize, mode: Mode) -> PathReport {
     let g = &cx.g;
-    let adj = adjacency(g);
+    let adj = adjacency(g, mode);
     let entries: Vec<(NodeId, f64)> = (0..g.nodes.len() as NodeId)
         .filter(|&n| !adj[n as usize].is_empty())
         .filter_map(|n| entry_kind(cx, n).map(|(_, w)| (n, w)))

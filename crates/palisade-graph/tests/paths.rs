@@ -133,3 +133,28 @@ fn the_insights_cluster_paths_are_ranked_and_explained() {
     let p = path(&r, "exposure/ingress/shop/web", "cluster");
     assert_eq!(p.steps[0].kind, "exposed_to_internet");
 }
+
+#[test]
+fn shortest_paths_are_never_longer_than_the_most_likely() {
+    let base = format!("{}/tests/fixtures/insights", env!("CARGO_MANIFEST_DIR"));
+    let read = |f: &str| std::fs::read_to_string(format!("{base}/{f}")).unwrap();
+    let cx = palisade_graph::fixture_graph(
+        &read("manifests.yaml"),
+        &read("reports.json"),
+        &read("alerts.jsonl"),
+    )
+    .unwrap();
+    let likely = paths::find(&cx, usize::MAX);
+    let short = paths::find_with(&cx, usize::MAX, paths::Mode::Shortest);
+    assert_eq!(likely.total, short.total, "the same pairs are connected");
+    for p in &likely.paths {
+        let s = path(&short, &p.entry, &p.target);
+        assert!(s.steps.len() <= p.steps.len(), "{} → {}", p.entry, p.target);
+        assert!(
+            s.likelihood <= p.likelihood + 1e-9,
+            "{} → {}",
+            p.entry,
+            p.target
+        );
+    }
+}

@@ -1,4 +1,7 @@
-//! `cluster_admin`: Holds cluster-admin. Palisade.
+//! `cluster_admin`: Holds cluster-admin.
+//!
+//! The identity holds every verb on every resource of every API group cluster-wide. Fix: Bind a
+//! narrower role; keep cluster-admin to break-glass identities. (After Palisade.)
 
 use super::*;
 

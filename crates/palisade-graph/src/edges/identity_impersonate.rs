@@ -1,4 +1,8 @@
-//! `identity_impersonate`: Impersonate. KubeHound.
+//! `identity_impersonate`: Impersonate.
+//!
+//! The identity may impersonate groups (then system:masters: cluster-admin), users or service
+//! accounts, without resourceNames limits. Fix: Remove impersonate from the role, or limit it
+//! with resourceNames. (After KubeHound.)
 
 use super::*;
 

@@ -1,4 +1,8 @@
-//! `nodes_proxy`: Kubelet API through nodes/proxy. Palisade.
+//! `nodes_proxy`: Kubelet API through nodes/proxy.
+//!
+//! The identity may get or create nodes/proxy cluster-wide: the kubelet API runs commands in
+//! any pod of any node (and is not audited as pods/exec). Fix: Remove nodes/proxy from the
+//! cluster role (monitoring needs nodes/metrics, not nodes/proxy). (After Palisade.)
 
 use super::*;
 

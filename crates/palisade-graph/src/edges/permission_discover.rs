@@ -1,4 +1,7 @@
-//! `permission_discover`: Discover permissions. KubeHound.
+//! `permission_discover`: Discover permissions.
+//!
+//! The identity is bound to a role; it can list what the role grants (SelfSubjectRulesReview).
+//! Fix: Remove the binding when the identity does not need the role. (After KubeHound.)
 
 use super::*;
 

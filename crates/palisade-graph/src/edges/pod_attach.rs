@@ -1,4 +1,7 @@
-//! `pod_attach`: Attach to a pod. KubeHound.
+//! `pod_attach`: Attach to a pod.
+//!
+//! The identity may create pods/attach: the container's main process's terminal. Fix: Remove
+//! create pods/attach from the role. (After KubeHound.)
 
 use super::*;
 

@@ -1,4 +1,9 @@
-//! `pod_create`: Create a pod. KubeHound.
+//! `pod_create`: Create a pod.
+//!
+//! The identity may create pods in a namespace; where Pod Security admission does not enforce
+//! baseline or restricted, a privileged hostPID pod is root on a node; anywhere, a pod can run
+//! as any service account of the namespace. Fix: Remove create pods from the role, or enforce
+//! Pod Security baseline on the namespace. (After KubeHound.)
 
 use super::*;
 

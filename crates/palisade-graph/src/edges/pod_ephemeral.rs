@@ -1,4 +1,8 @@
-//! `pod_ephemeral`: Add an ephemeral container. Palisade.
+//! `pod_ephemeral`: Add an ephemeral container.
+//!
+//! The identity may patch or update pods/ephemeralcontainers: a debug container of its choosing
+//! inside a running pod, sharing its namespaces and volumes. Fix: Remove patch/update
+//! pods/ephemeralcontainers from the role. (After Palisade.)
 
 use super::*;
 

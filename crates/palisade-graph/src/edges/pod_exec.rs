@@ -1,4 +1,7 @@
-//! `pod_exec`: Exec into a pod. KubeHound.
+//! `pod_exec`: Exec into a pod.
+//!
+//! The identity may create pods/exec: a shell in every container of the namespace. Fix: Remove
+//! create pods/exec from the role. (After KubeHound.)
 
 use super::*;
 

@@ -1,4 +1,8 @@
-//! `pod_patch`: Patch a pod. KubeHound.
+//! `pod_patch`: Patch a pod.
+//!
+//! The identity may patch or update pods: it swaps a running container's image for its own and
+//! runs with that pod's identity and mounts. Fix: Remove patch/update pods from the role.
+//! (After KubeHound.)
 
 use super::*;
 

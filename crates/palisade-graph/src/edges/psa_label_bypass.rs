@@ -1,4 +1,9 @@
-//! `psa_label_bypass`: Pod Security label bypass. IceKube.
+//! `psa_label_bypass`: Pod Security label bypass.
+//!
+//! The identity may patch namespaces and create pods (or workloads) in a namespace where Pod
+//! Security admission enforces baseline or restricted: it removes the label, then creates a
+//! privileged pod. Fix: Remove patch/update namespaces from the role (or protect the label with
+//! a ValidatingAdmissionPolicy). (After IceKube.)
 
 use super::*;
 

@@ -1,4 +1,8 @@
-//! `role_bind`: Bind a role. IceKube.
+//! `role_bind`: Bind a role.
+//!
+//! The identity may create or change role bindings and bind roles: it binds itself to cluster-
+//! admin (cluster-wide) or admin (in a namespace). Fix: Remove bind (and write on rolebindings)
+//! from the role. (After IceKube.)
 
 use super::*;
 

@@ -1,4 +1,7 @@
-//! `role_escalate`: Escalate a role. IceKube.
+//! `role_escalate`: Escalate a role.
+//!
+//! The identity may escalate and update roles: it adds any permission to a role it holds. Fix:
+//! Remove escalate from the role. (After IceKube.)
 
 use super::*;
 

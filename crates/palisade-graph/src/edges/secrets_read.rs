@@ -1,4 +1,8 @@
-//! `secrets_read`: Read a namespace's secrets. KubeHound.
+//! `secrets_read`: Read a namespace's secrets.
+//!
+//! The identity may get, list or watch secrets in a namespace (or cluster-wide). Fix: Remove
+//! get/list/watch secrets from the role; grant resourceNames for the secrets needed. (After
+//! KubeHound.)
 
 use super::*;
 

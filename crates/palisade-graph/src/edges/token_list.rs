@@ -1,4 +1,8 @@
-//! `token_list`: List service-account token secrets. KubeHound.
+//! `token_list`: List service-account token secrets.
+//!
+//! The identity may get or list secrets where long-lived service-account token secrets exist:
+//! it becomes those accounts. Fix: Remove read secrets from the role; delete legacy
+//! kubernetes.io/service-account-token secrets (use TokenRequest). (After KubeHound.)
 
 use super::*;
 

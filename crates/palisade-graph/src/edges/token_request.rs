@@ -1,4 +1,7 @@
-//! `token_request`: Request a service-account token. IceKube.
+//! `token_request`: Request a service-account token.
+//!
+//! The identity may create serviceaccounts/token: a token for any service account of the
+//! namespace. Fix: Remove create serviceaccounts/token from the role. (After IceKube.)
 
 use super::*;
 

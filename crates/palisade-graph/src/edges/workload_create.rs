@@ -1,4 +1,9 @@
-//! `workload_create`: Create a workload. IceKube.
+//! `workload_create`: Create a workload.
+//!
+//! The identity may create deployments, daemonsets, statefulsets, replicasets, jobs, cronjobs
+//! or replication controllers; their pods are as good as pods it creates. Fix: Remove create on
+//! workload resources from the role, or enforce Pod Security baseline on the namespace. (After
+//! IceKube.)
 
 use super::*;
 

@@ -1,4 +1,9 @@
-//! `workload_patch`: Patch a workload. KubeHound.
+//! `workload_patch`: Patch a workload.
+//!
+//! The identity may patch or update workload controllers: it rewrites their pod template
+//! (privileged, hostPID, another service account). Fix: Remove patch/update on workload
+//! resources from the role, or enforce Pod Security baseline on the namespace. (After
+//! KubeHound.)
 
 use super::*;
 

@@ -783,7 +783,17 @@ fn services(inv: &Inventory, cx: &mut Ctx) {
                 services: vec![idx],
             });
         };
+        // A load balancer limited to source ranges that leave out the internet is not exposed.
+        let restricted = o
+            .pointer("/spec/loadBalancerSourceRanges")
+            .and_then(Value::as_array)
+            .is_some_and(|r| {
+                !r.is_empty()
+                    && r.iter()
+                        .all(|c| c.as_str().is_some_and(|c| c != "0.0.0.0/0" && c != "::/0"))
+            });
         match ty {
+            "LoadBalancer" if restricted => node_exposed = true,
             "LoadBalancer" => {
                 node_exposed = true;
                 expose("load-balancer", cx);
@@ -1253,5 +1263,35 @@ pub(crate) fn attack_edge(
         attack: true,
         evidence,
         fix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_load_balancer_limited_to_private_ranges_is_not_internet_facing() {
+        let svc = |ranges: &str| {
+            format!("apiVersion: v1\nkind: Service\nmetadata: {{name: lb, namespace: a}}\nspec: {{type: LoadBalancer, loadBalancerSourceRanges: [{ranges}], selector: {{app: w}}, ports: [{{port: 80}}]}}\n")
+        };
+        let private = crate::fixture_graph(&svc("10.0.0.0/8"), "", "").unwrap();
+        assert!(private.exposures.is_empty());
+        let open = crate::fixture_graph(&svc("10.0.0.0/8, 0.0.0.0/0"), "", "").unwrap();
+        assert_eq!(open.exposures.len(), 1);
+        assert_eq!(open.exposures[0].kind, "load-balancer");
+    }
+
+    #[test]
+    fn image_references_are_normalised() {
+        use super::normalize_ref;
+        assert_eq!(normalize_ref("nginx"), "nginx:latest");
+        assert_eq!(normalize_ref("docker.io/library/nginx:1.27"), "nginx:1.27");
+        assert_eq!(
+            normalize_ref("registry:5000/team/app"),
+            "registry:5000/team/app:latest"
+        );
+        assert_eq!(
+            normalize_ref("ghcr.io/a/b:1@sha256:00"),
+            "ghcr.io/a/b@sha256:00"
+        );
     }
 }

@@ -6,7 +6,7 @@ use super::{EdgeKind, Fixture};
 pub static KIND: EdgeKind = EdgeKind {
     id: "exposed_to_internet",
     title: "Exposed to the internet",
-    condition: "An Ingress routes to the service, or the service is of type LoadBalancer or NodePort, or has externalIPs.",
+    condition: "An Ingress routes to the service, or the service is of type LoadBalancer (unless loadBalancerSourceRanges leave out 0.0.0.0/0) or NodePort, or has externalIPs.",
     evidence: "The exposing object and the service.",
     mitre: "T1133",
     fix: "Make the service ClusterIP, restrict loadBalancerSourceRanges, or put authentication in front of the ingress.",

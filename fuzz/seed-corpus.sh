@@ -76,7 +76,7 @@ seed server_ingest "$here"/../crates/palisade-server/tests/fixtures/* "$here"/se
 seed sensor_record "$here"/seeds/sensor_record/*
 for t in sensor_netlink sensor_baseline sensor_drift_policy; do seed "$t" "$here"/seeds/$t/*; done
 seed sensor_runtime_bundle $(find "$here"/../crates/palisade-sensor/fixtures/runtimes -name "*.json")
-for t in image_manifest sbom_read openvex ignore_file dsse_envelope intoto_statement pem_key k8s_manifests posture_exceptions gatekeeper_policies host_daemon_config admission_review; do seed "$t" "$here"/seeds/$t/*; done
+for t in image_manifest sbom_read openvex ignore_file dsse_envelope intoto_statement pem_key k8s_manifests posture_exceptions gatekeeper_policies host_daemon_config admission_review graph_inputs; do seed "$t" "$here"/seeds/$t/*; done
 # The posture corpus: realistic manifests, valid and broken.
 seed k8s_manifests $(find "$here/../tests/manifests" -type f \( -name '*.yaml' -o -name '*.json' \))
 # Layer tars: a few fixture trees as plain and gzip tars, with a symlink and a whiteout.

@@ -175,3 +175,28 @@ pub fn admission_review(data: &[u8]) {
         let _ = serde_json::to_vec(&decision.response.into_review());
     }
 }
+
+/// The security graph's inputs: manifests, scan reports and alerts separated by NUL bytes;
+/// builds the graph, loads it into SQLite, runs every template, the attack paths and the
+/// risk ranking.
+pub fn graph_inputs(data: &[u8]) {
+    let mut parts = data.splitn(3, |&b| b == 0);
+    let manifests = String::from_utf8_lossy(parts.next().unwrap_or_default());
+    let reports = parts.next().unwrap_or_default();
+    let alerts = parts.next().unwrap_or_default();
+    let mut loaded = palisade_k8s::Loaded::default();
+    palisade_k8s::load_str(&manifests, "fuzz.yaml".into(), &palisade_k8s::LoadOptions::default(), &mut loaded);
+    let inputs = palisade_graph::Inputs {
+        inventory: palisade_k8s::Inventory::new(loaded.objects),
+        reports: palisade_graph::parse_reports(reports).unwrap_or_default(),
+        alerts: palisade_graph::parse_alerts(alerts).0,
+    };
+    let cx = palisade_graph::build(&inputs);
+    if let Ok(conn) = palisade_graph::sql::load(&cx.g) {
+        for t in palisade_graph::templates::TEMPLATES {
+            let _ = palisade_graph::templates::run(&conn, t.name, 1000);
+        }
+    }
+    let report = palisade_graph::paths::find(&cx, 10);
+    let _ = palisade_graph::risk::rank(&cx, &report);
+}

@@ -4,6 +4,7 @@ mod admission_cmd;
 mod bench;
 mod bench_vulndb;
 mod db_cmd;
+mod explore_cmd;
 mod host_cmd;
 mod image_cmd;
 mod policy_cmd;
@@ -112,6 +113,12 @@ enum Command {
         #[command(subcommand)]
         command: admission_cmd::AdmissionCommand,
     },
+    /// Security explorer: SQL and templates over the security graph, attack paths, risk
+    /// ranking of workloads (manifests or --cluster, scan reports, alerts).
+    Explore {
+        #[command(subcommand)]
+        command: explore_cmd::ExploreCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +177,9 @@ enum BenchCommand {
     /// Admission reviews: decisions/s and p99 in the core (one thread), and over loopback TLS
     /// at a fixed rate and at saturation.
     Admission(admission_cmd::BenchArgs),
+    /// Security graph of a synthetic cluster (10,000 pods): build time, peak RSS, every
+    /// template, attack paths, risk ranking.
+    Explore(explore_cmd::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -386,6 +396,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => host_cmd::scan(&args).await,
         Command::Admission { command } => admission_cmd::run(command).await,
         Command::Policy { command } => policy_cmd::run(&command),
+        Command::Explore { command } => {
+            tokio::task::spawn_blocking(move || explore_cmd::run(&command)).await?
+        }
+        Command::Bench {
+            command: BenchCommand::Explore(args),
+        } => tokio::task::spawn_blocking(move || explore_cmd::bench(&args)).await?,
         Command::Bench {
             command: BenchCommand::Admission(args),
         } => admission_cmd::bench(args).await,

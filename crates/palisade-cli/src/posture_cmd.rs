@@ -451,7 +451,7 @@ pub struct ClusterArgs {
 
 /// The objects of the files in `paths`, plus the live cluster's with `--cluster` (and the kinds
 /// it could not list).
-fn load_sources(
+pub(crate) fn load_sources(
     paths: &[PathBuf],
     cluster: &ClusterArgs,
 ) -> anyhow::Result<(palisade_k8s::Loaded, Vec<palisade_k8s::CoverageGap>)> {

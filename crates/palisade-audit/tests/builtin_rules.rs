@@ -355,12 +355,19 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
         (
             "PAL-K8SAUDIT-063",
             req("patch", "mutatingwebhookconfigurations").ns(None).name(Some("istio-sidecar-injector")).event(),
-            req("patch", "mutatingwebhookconfigurations").ns(None).name(Some("istio-sidecar-injector")).user("system:serviceaccount:kube-system:webhook-cert-manager").event(),
+            // Only a change is: reading it is not (and no kube-system token is exempt: see
+            // tests/evasions.rs).
+            req("get", "mutatingwebhookconfigurations").ns(None).name(Some("istio-sidecar-injector")).event(),
         ),
         (
             "PAL-K8SAUDIT-064",
             req("create", "mutatingwebhookconfigurations").ns(None).name(Some("injector")).event(),
             req("create", "validatingwebhookconfigurations").ns(None).name(Some("injector")).event(),
+        ),
+        (
+            "PAL-K8SAUDIT-069",
+            req("create", "validatingwebhookconfigurations").ns(None).name(Some("policy")).body(webhook("Ignore")).event(),
+            req("create", "mutatingwebhookconfigurations").ns(None).name(Some("injector")).event(),
         ),
         (
             "PAL-K8SAUDIT-065",

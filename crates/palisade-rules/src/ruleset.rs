@@ -63,6 +63,7 @@ pub(crate) struct RuleDef {
     pub enabled: bool,
     pub exceptions: Vec<ExceptionItem>,
     pub remediation: Option<String>,
+    pub window: Option<crate::items::WindowItem>,
 }
 
 /// Every rule, macro and list loaded from one or more files, before compilation.
@@ -246,6 +247,7 @@ impl RuleSet {
                 enabled: r.enabled.unwrap_or(true),
                 exceptions: r.exceptions.unwrap_or_default(),
                 remediation: r.remediation,
+                window: r.window,
             };
             match existing {
                 Some(i) => self.rules[i] = def,
@@ -340,6 +342,7 @@ impl RuleSet {
                 "remediation" if !append => {
                     rule.remediation = Some(r.remediation.clone().ok_or_else(missing)?)
                 }
+                "window" if !append => rule.window = Some(r.window.clone().ok_or_else(missing)?),
                 other => {
                     return Err(Diagnostic::error(
                         pos,

@@ -10,13 +10,19 @@ use common::*;
 use palisade_audit::{builtin::builtin_engine, AuditEvent, Detector};
 use serde_json::{json, Value};
 
+thread_local! {
+    /// The built-in rules, compiled once per test thread.
+    static DETECTOR: std::cell::RefCell<Detector> = std::cell::RefCell::new({
+        let (engine, diags) = builtin_engine();
+        assert!(diags.is_empty(), "{diags:?}");
+        Detector::new(engine, None)
+    });
+}
+
 fn fired(event: &Value) -> BTreeSet<String> {
-    let (engine, diags) = builtin_engine();
-    assert!(diags.is_empty(), "{diags:?}");
-    let mut detector = Detector::new(engine, None);
     let ev = AuditEvent::from_slice(&serde_json::to_vec(event).unwrap()).unwrap();
     let mut alerts = Vec::new();
-    detector.analyze(&ev, &mut alerts);
+    DETECTOR.with(|d| d.borrow_mut().analyze(&ev, &mut alerts));
     alerts.into_iter().filter_map(|a| a.rule_id).collect()
 }
 

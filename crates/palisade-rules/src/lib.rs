@@ -13,6 +13,7 @@ mod engine;
 pub mod event;
 pub mod glob;
 pub mod items;
+pub mod listfile;
 pub mod net;
 mod ruleset;
 pub mod window;

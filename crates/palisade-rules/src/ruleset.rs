@@ -168,6 +168,48 @@ impl RuleSet {
         }
     }
 
+    /// Replaces the list `name` with the items of a list file (see [`crate::listfile`]);
+    /// `file` names it in diagnostics. Returns the number of items and of unusable lines
+    /// skipped, or the problem (also recorded as a diagnostic).
+    pub fn add_list_file(
+        &mut self,
+        file: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<(usize, usize), Diagnostic> {
+        let at = |line: usize| Pos {
+            file: std::sync::Arc::from(file),
+            line,
+            col: 1,
+        };
+        let parsed = if crate::listfile::valid_list_name(name) {
+            crate::listfile::parse(text)
+        } else {
+            Err(crate::listfile::ListFileError::BadName(name.to_string()))
+        };
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                let d = Diagnostic::error(at(1), e.to_string());
+                self.diags.push(d.clone());
+                return Err(d);
+            }
+        };
+        let skipped = parsed.skipped;
+        let items: Vec<Text> = parsed
+            .items
+            .into_iter()
+            .map(|(value, line)| Text {
+                raw: value.clone(),
+                value,
+                pos: at(line),
+            })
+            .collect();
+        let n = items.len();
+        self.lists.insert(name.to_string(), ListDef { items });
+        Ok((n, skipped))
+    }
+
     fn add_list(&mut self, l: ListItem) -> Result<(), Diagnostic> {
         match l.merge {
             None => {

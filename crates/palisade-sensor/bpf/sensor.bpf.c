@@ -330,10 +330,11 @@ static __always_inline int interesting_path(const char *p)
 	// /etc/ld.so.cache is opened by every dynamically linked exec.
 	if (starts(p, "/etc/ld.so.c"))
 		return 0;
-	// /var/lib/kubelet: the kubelet's kubeconfig and certificates (pki/).
+	// /var/lib/kubelet: the kubelet's kubeconfig and certificates (pki/). `p` holds at most
+	// 15 characters of an absolute path (its first 16 bytes, NUL included), hence "kubele".
 	return starts(p, "/etc/") || starts(p, "/root/") || starts(p, "/var/run") ||
 	       starts(p, "/run/") || starts(p, "/proc/sys") || starts(p, "/sys/fs") ||
-	       starts(p, "/boot/") || starts(p, "/dev/mem") || starts(p, "/var/lib/kubelet");
+	       starts(p, "/boot/") || starts(p, "/dev/mem") || starts(p, "/var/lib/kubele");
 }
 
 // Whether the NUL-terminated string of length `n` in a scratch buffer ends with

@@ -76,6 +76,15 @@ impl ValSet {
         }
     }
 
+    /// No items at all (a feed list not filled yet): nothing can be in it.
+    fn is_empty(&self) -> bool {
+        self.nets.is_empty()
+            && match &self.strs {
+                StrSet::Small(v) => v.is_empty(),
+                StrSet::Large(h) => h.is_empty(),
+            }
+    }
+
     fn contains(&self, s: &str) -> bool {
         self.strs.contains(s)
             || (!self.nets.is_empty()
@@ -142,6 +151,8 @@ impl Node {
             Node::Or(parts) => parts.iter().any(|p| p.eval(ev)),
             Node::Not(inner) => !inner.eval(ev),
             Node::Exists(f) => !ev.extract(f).is_missing(),
+            // An empty list (a feed not loaded): no value is in it; nothing to extract.
+            Node::In(_, set) | Node::Intersects(_, set) if set.is_empty() => false,
             Node::In(f, set) => {
                 let vals = ev.extract(f);
                 let vals = vals.as_slice();

@@ -71,6 +71,7 @@ PAIRS
 # Detection rules: the built-in rule files plus hand-written ones; audit events and lists.
 seed rule_file "$here"/../rules/k8s_audit/*.yaml "$here"/../rules/node/*.yaml "$here"/../crates/palisade-audit/tests/fixtures/*.yaml "$here"/seeds/rule_file/*
 seed rule_condition "$here"/seeds/rule_condition/*
+seed rule_list_file "$here"/seeds/rule_list_file/*
 seed audit_event "$here"/seeds/audit_event/*
 seed server_ingest "$here"/../crates/palisade-server/tests/fixtures/* "$here"/seeds/server_ingest/*
 seed sensor_record "$here"/seeds/sensor_record/*

@@ -61,6 +61,7 @@ enum F {
     FsGroup,
     SupplementalGroups,
     HostPaths,
+    SensitiveHostPaths,
     VolumeHostPath,
     FlexVolumeDrivers,
     VolumeTypes,
@@ -71,6 +72,8 @@ enum F {
     RoleRulesResources,
     ServiceType,
     ServicePorts,
+    ServiceTargetPorts,
+    ServiceSourceRanges,
     RespName,
     ResponseCode,
     ResponseReason,
@@ -351,6 +354,12 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
         "hostPath volume paths (list)",
     ),
     (
+        "ka.req.pod.volumes.sensitive_hostpath",
+        F::SensitiveHostPaths,
+        Arg::None,
+        "hostPath volume paths, normalised, that are or lie below a sensitive host path (palisade_model::host_paths; list)",
+    ),
+    (
         "ka.req.volume.hostpath",
         F::VolumeHostPath,
         Arg::Required,
@@ -409,6 +418,18 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
         F::ServicePorts,
         Arg::None,
         "Service ports (list)",
+    ),
+    (
+        "ka.req.service.target_ports",
+        F::ServiceTargetPorts,
+        Arg::None,
+        "Service target ports (list; numbers or port names)",
+    ),
+    (
+        "ka.req.service.lb_source_ranges",
+        F::ServiceSourceRanges,
+        Arg::None,
+        "Service loadBalancerSourceRanges (list of CIDRs)",
     ),
     (
         "ka.resp.name",
@@ -578,6 +599,34 @@ const POD_TEMPLATE_RESOURCES: &[&str] = &[
 impl<'a> AuditRecord<'a> {
     fn request(&self) -> Option<&'a Map<String, Json>> {
         self.event.request_object()
+    }
+
+    /// The spec of a Service as written: the stored object the API server answered with when
+    /// the event has it (a patch's request is only the patch: `{"spec":{"type":...}}`), else
+    /// the request (create/update bodies, or a merge patch at `Request` level).
+    fn service_spec(&self) -> Option<&'a Map<String, Json>> {
+        if self.event.resource() != Some("services") || self.event.subresource().is_some() {
+            return None;
+        }
+        let from_response = self
+            .event
+            .response_object()
+            .filter(|r| r.get("kind").and_then(Json::as_str) == Some("Service"))
+            .and_then(|r| get(r, "spec"));
+        from_response.or_else(|| self.request().and_then(|r| get(r, "spec")))
+    }
+
+    fn service_ports(&self, key: &str) -> Values<'a> {
+        match self.service_spec().and_then(|sp| sp.get("ports")) {
+            Some(Json::Array(ports)) => Values::Many(
+                ports
+                    .iter()
+                    .filter_map(|p| p.get(key))
+                    .map(json_value)
+                    .collect(),
+            ),
+            _ => Values::Missing,
+        }
     }
 
     /// The pod spec in the request: a Pod's `spec`, or a workload's pod template spec.
@@ -941,6 +990,23 @@ impl Event for AuditRecord<'_> {
                         .collect(),
                 )
             }
+            F::SensitiveHostPaths => {
+                if self.pod_spec().is_none() {
+                    return Values::Missing;
+                }
+                Values::Many(
+                    self.volumes()
+                        .into_iter()
+                        .filter_map(|v| get(v, "hostPath")?.get("path")?.as_str())
+                        .filter(|p| palisade_model::host_paths::is_sensitive_host_path(p))
+                        .map(|p| {
+                            Value::Str(Cow::Owned(palisade_model::host_paths::normalize_host_path(
+                                p,
+                            )))
+                        })
+                        .collect(),
+                )
+            }
             F::VolumeHostPath => {
                 if self.pod_spec().is_none() {
                     return Values::Missing;
@@ -996,30 +1062,22 @@ impl Event for AuditRecord<'_> {
             F::RoleRulesNonResourceUrls => self.role_rule_strings("nonResourceURLs"),
             F::RoleRulesVerbs => self.role_rule_strings("verbs"),
             F::RoleRulesResources => self.role_rule_strings("resources"),
-            F::ServiceType if ev.resource() == Some("services") => one_str(
-                self.request()
-                    .and_then(|r| get(r, "spec"))
+            F::ServiceType => one_str(
+                self.service_spec()
                     .and_then(|sp| sp.get("type"))
                     .and_then(Json::as_str),
             ),
-            F::ServiceType => Values::Missing,
-            F::ServicePorts if ev.resource() == Some("services") => {
-                match self
-                    .request()
-                    .and_then(|r| get(r, "spec"))
-                    .and_then(|sp| sp.get("ports"))
-                {
-                    Some(Json::Array(ports)) => Values::Many(
-                        ports
-                            .iter()
-                            .filter_map(|p| p.get("port"))
-                            .map(json_value)
-                            .collect(),
-                    ),
-                    _ => Values::Missing,
+            F::ServicePorts => self.service_ports("port"),
+            F::ServiceTargetPorts => self.service_ports("targetPort"),
+            F::ServiceSourceRanges => match self
+                .service_spec()
+                .and_then(|sp| sp.get("loadBalancerSourceRanges"))
+            {
+                Some(Json::Array(r)) if !r.is_empty() => {
+                    Values::Many(r.iter().filter_map(Json::as_str).map(s).collect())
                 }
-            }
-            F::ServicePorts => Values::Missing,
+                _ => Values::Missing,
+            },
             F::RespName => one_str(
                 ev.response_object()
                     .and_then(|r| get(r, "metadata"))

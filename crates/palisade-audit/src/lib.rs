@@ -24,6 +24,16 @@ pub struct Detector {
     engine: Engine,
     cluster: Option<String>,
     hits: Vec<usize>,
+    /// Counts of rules with a `window` (count-within-window), by event time; bounded.
+    windows: palisade_rules::Windows,
+}
+
+/// The event's time in milliseconds (0 when it has none), for count-within-window rules.
+fn event_millis(event: &AuditEvent) -> u64 {
+    event
+        .timestamp()
+        .and_then(alert::parse_rfc3339_micros)
+        .map_or(0, |us| u64::try_from(us / 1000).unwrap_or(0))
 }
 
 impl Detector {
@@ -32,6 +42,7 @@ impl Detector {
             engine,
             cluster,
             hits: Vec::new(),
+            windows: palisade_rules::Windows::default(),
         }
     }
 
@@ -46,7 +57,12 @@ impl Detector {
             cluster: self.cluster.as_deref(),
         };
         self.hits.clear();
-        self.engine.evaluate(&record, &mut self.hits);
+        self.engine.evaluate_windowed(
+            &record,
+            event_millis(event),
+            &mut self.windows,
+            &mut self.hits,
+        );
         for &i in &self.hits {
             if let Some(rule) = self.engine.rule(i) {
                 out.push(Alert::new(rule, &record));
@@ -69,7 +85,12 @@ impl Detector {
             cluster: self.cluster.as_deref(),
         };
         self.hits.clear();
-        self.engine.evaluate(&record, &mut self.hits);
+        self.engine.evaluate_windowed(
+            &record,
+            event_millis(event),
+            &mut self.windows,
+            &mut self.hits,
+        );
         let time = event.timestamp().unwrap_or_default();
         let resource = ResourceView::of(event);
         let user = event.user_name().unwrap_or_default();
@@ -96,7 +117,12 @@ impl Detector {
             cluster: self.cluster.as_deref(),
         };
         self.hits.clear();
-        self.engine.evaluate(&record, &mut self.hits);
+        self.engine.evaluate_windowed(
+            &record,
+            event_millis(event),
+            &mut self.windows,
+            &mut self.hits,
+        );
         self.hits.len()
     }
 }

@@ -7,6 +7,32 @@ use std::collections::BTreeSet;
 
 use common::*;
 use palisade_audit::{builtin::builtin_engine, AuditEvent, Detector};
+
+/// The built-in rules with the feed lists filled as `palisade db update` fills them (a TOR
+/// exit node, a proxy network) — they are empty until then.
+fn engine_with_lists() -> palisade_rules::Engine {
+    let mut set = palisade_audit::builtin::builtin_ruleset();
+    set.add_list_file(
+        "pal_tor_exit_nodes.txt",
+        "pal_tor_exit_nodes",
+        "# list-tor-exit-nodes\n185.220.101.34\n2a0b:f4c2::1\n",
+    )
+    .unwrap();
+    set.add_list_file(
+        "pal_proxy_networks.txt",
+        "pal_proxy_networks",
+        "# list-proxy-networks\n45.133.1.0/24\n",
+    )
+    .unwrap();
+    let (engine, diags) = set.compile(&palisade_audit::AuditFields);
+    assert!(diags.is_empty(), "{diags:?}");
+    engine
+}
+
+fn from_ip(mut event: Value, ip: &str) -> Value {
+    event["sourceIPs"] = json!([ip]);
+    event
+}
 use serde_json::{json, Value};
 
 /// (rule id, positive event, negative event).
@@ -355,12 +381,29 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
         (
             "PAL-K8SAUDIT-063",
             req("patch", "mutatingwebhookconfigurations").ns(None).name(Some("istio-sidecar-injector")).event(),
-            req("patch", "mutatingwebhookconfigurations").ns(None).name(Some("istio-sidecar-injector")).user("system:serviceaccount:kube-system:webhook-cert-manager").event(),
+            // Only a change is: reading it is not (and no kube-system token is exempt: see
+            // tests/evasions.rs).
+            req("get", "mutatingwebhookconfigurations").ns(None).name(Some("istio-sidecar-injector")).event(),
         ),
         (
             "PAL-K8SAUDIT-064",
             req("create", "mutatingwebhookconfigurations").ns(None).name(Some("injector")).event(),
             req("create", "validatingwebhookconfigurations").ns(None).name(Some("injector")).event(),
+        ),
+        (
+            "PAL-K8SAUDIT-070",
+            from_ip(req("get", "secrets").ns(Some("shop")).name(Some("db")).event(), "185.220.101.34"),
+            from_ip(req("get", "secrets").ns(Some("shop")).name(Some("db")).event(), "185.220.102.34"),
+        ),
+        (
+            "PAL-K8SAUDIT-070",
+            from_ip(req("list", "pods").name(None).event(), "45.133.1.77"),
+            from_ip(req("list", "pods").name(None).event(), "45.133.2.77"),
+        ),
+        (
+            "PAL-K8SAUDIT-069",
+            req("create", "validatingwebhookconfigurations").ns(None).name(Some("policy")).body(webhook("Ignore")).event(),
+            req("create", "mutatingwebhookconfigurations").ns(None).name(Some("injector")).event(),
         ),
         (
             "PAL-K8SAUDIT-065",
@@ -410,8 +453,10 @@ fn fired(detector: &mut Detector, event: &Value) -> BTreeSet<String> {
 
 #[test]
 fn every_builtin_rule_has_a_positive_and_a_negative_event() {
-    let (engine, diags) = builtin_engine();
+    let (builtin, diags) = builtin_engine();
     assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(builtin.rules().len(), engine_with_lists().rules().len());
+    let engine = engine_with_lists();
     let ids: BTreeSet<String> = engine
         .rules()
         .iter()

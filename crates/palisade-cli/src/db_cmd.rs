@@ -47,7 +47,9 @@ pub enum DbCommand {
     Update {
         /// Update only these feeds (repeatable; default: every feed with a source).
         /// Known: osv-{debian,ubuntu,alpine,redhat,rocky,alma,suse,pypi,npm,go,crates,maven,
-        /// rubygems,packagist,nuget}, debian-tracker, alpine-secdb, nvd, kev, epss.
+        /// rubygems,packagist,nuget}, debian-tracker, alpine-secdb, nvd, kev, epss; detection
+        /// lists (written to lists/ beside the database, loaded by the rules):
+        /// list-{tor-exit-nodes,proxy-networks,malicious-networks,malicious-domains,miner-pools}.
         #[arg(long = "feed", value_name = "NAME")]
         feeds: Vec<String>,
         /// Point a feed at a mirror URL, a local file or a directory: NAME=URL|PATH (repeatable).
@@ -108,10 +110,24 @@ fn run_update(
     sources: Vec<(String, String)>,
     format: DbFormat,
 ) -> anyhow::Result<ExitCode> {
+    use palisade_vulndb::lists::{is_list_feed, update_lists};
     let fetcher = palisade_vulndb::fetch::HttpFetcher::new()?;
     let started = std::time::Instant::now();
-    let outcomes = update(dir, &UpdateOptions { feeds, sources }, &fetcher)
-        .with_context(|| format!("updating the database in {}", dir.display()))?;
+    // List feeds (`list-*`: TOR exit nodes, proxies, malicious networks and domains, miner
+    // pools) are files beside the database; the rest are the vulnerability feeds.
+    let (list_feeds, feeds): (Vec<String>, Vec<String>) =
+        feeds.into_iter().partition(|f| is_list_feed(f));
+    let (list_sources, sources): (Vec<_>, Vec<_>) =
+        sources.into_iter().partition(|(f, _)| is_list_feed(f));
+    let everything = feeds.is_empty() && list_feeds.is_empty();
+    let mut outcomes = Vec::new();
+    if everything || !feeds.is_empty() {
+        outcomes = update(dir, &UpdateOptions { feeds, sources }, &fetcher)
+            .with_context(|| format!("updating the database in {}", dir.display()))?;
+    }
+    if everything || !list_feeds.is_empty() {
+        outcomes.extend(update_lists(dir, &list_feeds, &list_sources, &fetcher));
+    }
     let elapsed = started.elapsed();
     let mut out = Vec::new();
     match format {

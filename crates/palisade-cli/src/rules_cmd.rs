@@ -163,12 +163,66 @@ pub fn audit(cmd: &AuditCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn load(files: &[PathBuf], builtin: bool) -> anyhow::Result<RuleSet> {
-    let set = if builtin {
+    let mut set = if builtin {
         builtin_ruleset()
     } else {
         RuleSet::new()
     };
+    add_list_dir(&mut set);
     load_into(set, files)
+}
+
+/// The directory of list files (`db update`'s list feeds): `$PALISADE_LISTS_DIR`, else
+/// `lists/` in the database directory.
+pub fn lists_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("PALISADE_LISTS_DIR") {
+        return PathBuf::from(d);
+    }
+    let db = crate::db_cmd::DbDirArgs {
+        db_dir: std::env::var_os("PALISADE_DB_DIR").map(PathBuf::from),
+    };
+    palisade_vulndb::lists::lists_dir(&db.dir())
+}
+
+/// Loads every `NAME.txt` of the lists directory as the list `NAME` (replacing the rule
+/// files' list of that name). A missing directory is fine; a bad file is a warning.
+pub fn add_list_dir(set: &mut RuleSet) {
+    let dir = lists_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".txt"))
+        else {
+            continue;
+        };
+        let limit = palisade_rules::listfile::MAX_LIST_FILE_BYTES as u64 + 1;
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&path).and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit), &mut bytes)
+        });
+        let text = match read.map(|_| String::from_utf8(bytes)) {
+            Ok(Ok(t)) => t,
+            _ => {
+                tracing::warn!(
+                    "{}: not a readable UTF-8 list file; skipped",
+                    path.display()
+                );
+                continue;
+            }
+        };
+        match set.add_list_file(&path.display().to_string(), name, &text) {
+            Ok((n, skipped)) => {
+                tracing::info!(list = name, items = n, skipped, "list file loaded")
+            }
+            Err(d) => tracing::warn!("{d}; list file skipped"),
+        }
+    }
 }
 
 fn load_into(mut set: RuleSet, files: &[PathBuf]) -> anyhow::Result<RuleSet> {
@@ -193,6 +247,7 @@ fn check(files: &[PathBuf], no_builtin: bool) -> anyhow::Result<ExitCode> {
             base.add_file(name, text);
         }
     }
+    add_list_dir(&mut base);
     let set = load_into(base, files)?;
     let (audit_engine, mut diags) = set.compile(&AuditFields);
     let (node_engine, node_diags) = set.compile(&palisade_sensor::NodeFields);

@@ -241,6 +241,7 @@ fn compile(args: &RunArgs) -> anyhow::Result<palisade_rules::Engine> {
     } else {
         builtin_ruleset()
     };
+    crate::rules_cmd::add_list_dir(&mut set);
     for path in &args.rules {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

@@ -1,6 +1,7 @@
 //! Core types shared by every Palisade crate. No I/O, no async.
 
 mod finding;
+pub mod host_paths;
 mod inventory;
 mod os;
 mod package;

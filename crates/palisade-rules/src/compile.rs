@@ -10,7 +10,7 @@ use palisade_model::Severity;
 
 use crate::condition::{self, split_field, Ast, Op, Operand, Rhs};
 use crate::diag::{Diagnostic, Pos, Text};
-use crate::engine::{CmpLit, CompiledRule, Engine, Node, Piece, RuleMeta, StrSet, Template};
+use crate::engine::{CmpLit, CompiledRule, Engine, Node, Piece, RuleMeta, Template, ValSet};
 use crate::event::{FieldError, FieldSource, FieldSpec};
 use crate::glob::Glob;
 use crate::items::ExceptionValue;
@@ -154,6 +154,20 @@ impl Compiler<'_> {
             node = Node::And(vec![node, Node::Not(Box::new(Node::Or(excepted)))]);
         }
         let template = self.template(def, output);
+        let window = match &def.window {
+            None => None,
+            Some(w) => {
+                let mut by = Vec::new();
+                for t in &w.by {
+                    by.push(self.field(t.value.trim(), t.pos.clone())?);
+                }
+                Some(crate::window::Window {
+                    count: w.count,
+                    millis: u64::from(w.seconds) * 1000,
+                    by,
+                })
+            }
+        };
         let (techniques, tactics) = mitre_from_tags(&def.tags);
         Ok(CompiledRule {
             meta: RuleMeta {
@@ -172,6 +186,7 @@ impl Compiler<'_> {
             },
             node: node.simplify(),
             output: template,
+            window,
         })
     }
 
@@ -354,9 +369,9 @@ impl Compiler<'_> {
                 let set: HashSet<Box<str>> =
                     items.into_iter().map(String::into_boxed_str).collect();
                 if op == Op::In {
-                    Node::In(f, StrSet::new(set))
+                    Node::In(f, ValSet::new(set))
                 } else {
-                    Node::Intersects(f, StrSet::new(set))
+                    Node::Intersects(f, ValSet::new(set))
                 }
             }
             Op::PMatch => {
@@ -393,6 +408,21 @@ impl Compiler<'_> {
                     .build()
                     .map_err(|e| Diagnostic::error(p, format!("invalid regex: {e}")))?;
                 Node::Cmp(f, op, CmpLit::Regex(Box::new(re)))
+            }
+            // `fd.snet = 10.0.0.0/8`: a CIDR compared for equality is network containment.
+            Op::Eq | Op::Ne if matches!(&rhs, RhsVal::One(v, _) if crate::net::Net::parse_cidr(v).is_some()) =>
+            {
+                let (v, _) = one(rhs)?;
+                let set = ValSet::new(HashSet::from([v.into_boxed_str()]));
+                if op == Op::Eq {
+                    Node::Intersects(f, set)
+                } else {
+                    // As `!=` elsewhere: a missing field satisfies no comparison.
+                    Node::And(vec![
+                        Node::Exists(f.clone()),
+                        Node::Not(Box::new(Node::Intersects(f, set))),
+                    ])
+                }
             }
             _ => {
                 let (v, _) = one(rhs)?;

@@ -11,6 +11,7 @@ use crate::condition::Op;
 use crate::diag::Pos;
 use crate::event::{Event, FieldSpec, Value, Values};
 use crate::glob::Glob;
+use crate::net::Net;
 
 #[derive(Debug)]
 pub(crate) enum CmpLit {
@@ -58,6 +59,39 @@ impl StrSet {
     }
 }
 
+/// The values of an `in` / `intersects` list: strings matched exactly, and the items written
+/// as CIDRs also as networks (an address or network of the event inside one matches).
+#[derive(Debug)]
+pub(crate) struct ValSet {
+    pub(crate) strs: StrSet,
+    pub(crate) nets: Box<[Net]>,
+}
+
+impl ValSet {
+    pub(crate) fn new(items: HashSet<Box<str>>) -> ValSet {
+        let nets: Box<[Net]> = items.iter().filter_map(|i| Net::parse_cidr(i)).collect();
+        ValSet {
+            strs: StrSet::new(items),
+            nets,
+        }
+    }
+
+    /// No items at all (a feed list not filled yet): nothing can be in it.
+    fn is_empty(&self) -> bool {
+        self.nets.is_empty()
+            && match &self.strs {
+                StrSet::Small(v) => v.is_empty(),
+                StrSet::Large(h) => h.is_empty(),
+            }
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        self.strs.contains(s)
+            || (!self.nets.is_empty()
+                && Net::parse_value(s).is_some_and(|v| self.nets.iter().any(|n| n.contains(&v))))
+    }
+}
+
 /// A compiled condition.
 #[derive(Debug)]
 pub(crate) enum Node {
@@ -67,9 +101,9 @@ pub(crate) enum Node {
     Exists(FieldSpec),
     Cmp(FieldSpec, Op, CmpLit),
     /// Every value of the field is in the set (and there is at least one).
-    In(FieldSpec, StrSet),
+    In(FieldSpec, ValSet),
     /// Some value of the field is in the set.
-    Intersects(FieldSpec, StrSet),
+    Intersects(FieldSpec, ValSet),
     /// Some value is one of the paths or lies under one of them.
     PMatch(FieldSpec, Vec<String>),
 }
@@ -117,6 +151,8 @@ impl Node {
             Node::Or(parts) => parts.iter().any(|p| p.eval(ev)),
             Node::Not(inner) => !inner.eval(ev),
             Node::Exists(f) => !ev.extract(f).is_missing(),
+            // An empty list (a feed not loaded): no value is in it; nothing to extract.
+            Node::In(_, set) | Node::Intersects(_, set) if set.is_empty() => false,
             Node::In(f, set) => {
                 let vals = ev.extract(f);
                 let vals = vals.as_slice();
@@ -156,8 +192,10 @@ impl Node {
             Node::Cmp(f, Op::Eq, CmpLit::Str { text, .. }) if f.id == index && f.arg.is_none() => {
                 Some(BTreeSet::from([text.clone()]))
             }
-            Node::In(f, set) | Node::Intersects(f, set) if f.id == index && f.arg.is_none() => {
-                Some(set.iter().map(|s| s.to_string()).collect())
+            Node::In(f, set) | Node::Intersects(f, set)
+                if f.id == index && f.arg.is_none() && set.nets.is_empty() =>
+            {
+                Some(set.strs.iter().map(|s| s.to_string()).collect())
             }
             Node::And(parts) => {
                 let mut acc: Option<BTreeSet<String>> = None;
@@ -274,9 +312,16 @@ pub struct CompiledRule {
     pub meta: RuleMeta,
     pub(crate) node: Node,
     pub(crate) output: Template,
+    /// Count-within-window: the rule fires on every `count`-th match of a key in the window.
+    pub(crate) window: Option<crate::window::Window>,
 }
 
 impl CompiledRule {
+    /// The rule's count-within-window, if it has one.
+    pub fn window(&self) -> Option<&crate::window::Window> {
+        self.window.as_ref()
+    }
+
     /// Whether this rule matches the event (enabled or not).
     pub fn matches<E: Event + ?Sized>(&self, ev: &E) -> bool {
         self.node.eval(ev)
@@ -369,6 +414,34 @@ impl Engine {
     /// pin the index field to `key`, and those that do not pin it), in definition order.
     pub fn candidates(&self, key: &str) -> &[u32] {
         self.by_key.get(key).unwrap_or(&self.unkeyed)
+    }
+
+    /// As [`Engine::evaluate`], then the hits of rules with a `window` go through `windows`
+    /// (the caller's state; `now_ms` the event's time in milliseconds): such a hit stays only
+    /// when it completes `count` matches of its key within the window. The engine stays pure;
+    /// the counts live in the caller's [`crate::window::Windows`].
+    pub fn evaluate_windowed<E: Event + ?Sized>(
+        &self,
+        ev: &E,
+        now_ms: u64,
+        windows: &mut crate::window::Windows,
+        hits: &mut Vec<usize>,
+    ) {
+        let start = hits.len();
+        self.evaluate(ev, hits);
+        let mut k = start;
+        for j in start..hits.len() {
+            let i = hits[j];
+            let keep = match &self.rules[i].window {
+                None => true,
+                Some(w) => windows.admit(i, w, ev, now_ms),
+            };
+            if keep {
+                hits[k] = i;
+                k += 1;
+            }
+        }
+        hits.truncate(k);
     }
 
     /// Indexes of every enabled rule that matches the event, in definition order.

@@ -72,11 +72,28 @@ pub struct RuleItem {
     pub enabled: Option<bool>,
     pub exceptions: Option<Vec<ExceptionItem>>,
     pub remediation: Option<String>,
+    /// Palisade extension: the rule fires only on the `count`-th matching event with the same
+    /// values of `by` within `seconds` (`window: {count: 5, seconds: 10, by: [container.id]}`).
+    pub window: Option<WindowItem>,
     /// Legacy `append: true`: condition/output/exceptions append to the earlier rule.
     pub append: bool,
     /// `override: {key: append|replace}`.
     pub overrides: BTreeMap<String, Merge>,
 }
+
+/// A rule's `window:` (count-within-window), as written.
+#[derive(Debug, Clone)]
+pub struct WindowItem {
+    pub pos: Pos,
+    pub count: u32,
+    pub seconds: u32,
+    pub by: Vec<Text>,
+}
+
+/// Most events a window may count (memory per key is bounded by it).
+pub const MAX_WINDOW_COUNT: u32 = 1000;
+/// Longest window.
+pub const MAX_WINDOW_SECONDS: u32 = 86_400;
 
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -332,6 +349,7 @@ impl Cx<'_> {
                             )
                         }
                         "exceptions" => rule.exceptions = Some(self.exceptions(v)?),
+                        "window" => rule.window = Some(self.window(v)?),
                         // Falco keys with no effect on matching here.
                         "warn_evttypes"
                         | "skip-if-unknown-filter"
@@ -385,6 +403,43 @@ impl Cx<'_> {
             );
         }
         Ok((append, overrides))
+    }
+
+    fn window(&self, node: &MarkedYamlOwned) -> Res<WindowItem> {
+        let YamlDataOwned::Mapping(map) = &node.data else {
+            return self.err(node, "window must be a mapping of count, seconds and by");
+        };
+        let (mut count, mut seconds, mut by) = (None, None, Vec::new());
+        for (k, v) in map {
+            let number = |what: &str, max: u32| -> Res<u32> {
+                let t = self.scalar(v, what)?;
+                match t.trim().parse::<u32>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => self.err(v, format!("window {what} must be a number from 1 to {max}")),
+                }
+            };
+            match self.scalar(k, "a key")?.as_str() {
+                "count" => count = Some(number("count", MAX_WINDOW_COUNT)?),
+                "seconds" => seconds = Some(number("seconds", MAX_WINDOW_SECONDS)?),
+                "by" => {
+                    by = if let YamlDataOwned::Sequence(_) = v.data {
+                        self.string_list(v, "by")?
+                    } else {
+                        vec![self.text(v, "by")?]
+                    }
+                }
+                other => return self.err(k, format!("unknown key `{other}` in window")),
+            }
+        }
+        match (count, seconds) {
+            (Some(count), Some(seconds)) => Ok(WindowItem {
+                pos: self.pos(node),
+                count,
+                seconds,
+                by,
+            }),
+            _ => self.err(node, "window needs count and seconds"),
+        }
     }
 
     fn exceptions(&self, node: &MarkedYamlOwned) -> Res<Vec<ExceptionItem>> {

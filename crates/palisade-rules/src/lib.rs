@@ -13,10 +13,14 @@ mod engine;
 pub mod event;
 pub mod glob;
 pub mod items;
+pub mod listfile;
+pub mod net;
 mod ruleset;
+pub mod window;
 
 pub use compile::Priority;
 pub use diag::{Diagnostic, Level, Pos};
 pub use engine::{CompiledRule, Engine, RuleMeta};
 pub use event::{Event, FieldError, FieldSource, FieldSpec, Value, Values};
 pub use ruleset::RuleSet;
+pub use window::{Window, Windows};

@@ -63,6 +63,7 @@ pub(crate) struct RuleDef {
     pub enabled: bool,
     pub exceptions: Vec<ExceptionItem>,
     pub remediation: Option<String>,
+    pub window: Option<crate::items::WindowItem>,
 }
 
 /// Every rule, macro and list loaded from one or more files, before compilation.
@@ -167,6 +168,48 @@ impl RuleSet {
         }
     }
 
+    /// Replaces the list `name` with the items of a list file (see [`crate::listfile`]);
+    /// `file` names it in diagnostics. Returns the number of items and of unusable lines
+    /// skipped, or the problem (also recorded as a diagnostic).
+    pub fn add_list_file(
+        &mut self,
+        file: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<(usize, usize), Diagnostic> {
+        let at = |line: usize| Pos {
+            file: std::sync::Arc::from(file),
+            line,
+            col: 1,
+        };
+        let parsed = if crate::listfile::valid_list_name(name) {
+            crate::listfile::parse(text)
+        } else {
+            Err(crate::listfile::ListFileError::BadName(name.to_string()))
+        };
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                let d = Diagnostic::error(at(1), e.to_string());
+                self.diags.push(d.clone());
+                return Err(d);
+            }
+        };
+        let skipped = parsed.skipped;
+        let items: Vec<Text> = parsed
+            .items
+            .into_iter()
+            .map(|(value, line)| Text {
+                raw: value.clone(),
+                value,
+                pos: at(line),
+            })
+            .collect();
+        let n = items.len();
+        self.lists.insert(name.to_string(), ListDef { items });
+        Ok((n, skipped))
+    }
+
     fn add_list(&mut self, l: ListItem) -> Result<(), Diagnostic> {
         match l.merge {
             None => {
@@ -246,6 +289,7 @@ impl RuleSet {
                 enabled: r.enabled.unwrap_or(true),
                 exceptions: r.exceptions.unwrap_or_default(),
                 remediation: r.remediation,
+                window: r.window,
             };
             match existing {
                 Some(i) => self.rules[i] = def,
@@ -340,6 +384,7 @@ impl RuleSet {
                 "remediation" if !append => {
                     rule.remediation = Some(r.remediation.clone().ok_or_else(missing)?)
                 }
+                "window" if !append => rule.window = Some(r.window.clone().ok_or_else(missing)?),
                 other => {
                     return Err(Diagnostic::error(
                         pos,

@@ -525,3 +525,59 @@ fn exception_arity_errors_are_reported_not_panics() {
         "{diags:?}"
     );
 }
+
+/// CIDR values in `in` / `intersects` lists and `=` match by network containment, for single
+/// addresses (`fd.sip`-like) and lists of them (`ka.sourceips`-like), IPv4 and IPv6;
+/// non-CIDR items of the same list still match exactly.
+#[test]
+fn cidr_values_match_by_containment() {
+    let meta = Ev::default().s("t.name", "169.254.169.254");
+    assert!(matches(
+        "t.name in (169.254.169.254/32, fd00:ec2::254/128)",
+        &meta
+    ));
+    assert!(matches("t.name = 169.254.0.0/16", &meta));
+    assert!(!matches("t.name != 169.254.0.0/16", &meta));
+    assert!(matches("t.name != 10.0.0.0/8", &meta));
+    assert!(
+        !matches("t.name != 10.0.0.0/8", &Ev::default()),
+        "missing field"
+    );
+    assert!(!matches("t.name in (10.0.0.0/8, 192.168.0.0/16)", &meta));
+    let v6 = Ev::default().s("t.name", "fd00:ec2::254");
+    assert!(matches(
+        "t.name in (169.254.169.254/32, fd00:ec2::254/128)",
+        &v6
+    ));
+    assert!(!matches("t.name in (169.254.169.254/32)", &v6));
+    // A list field: `in` needs every value inside, `intersects` one.
+    let ips = Ev::default()
+        .s("t.images", "10.1.2.3")
+        .s("t.images", "203.0.113.7");
+    assert!(matches("t.images intersects (203.0.113.0/24)", &ips));
+    assert!(!matches("t.images in (203.0.113.0/24)", &ips));
+    assert!(matches("t.images in (203.0.113.0/24, 10.0.0.0/8)", &ips));
+    // Networks as values: a /16 lies inside a /8, not the other way round.
+    let ranges = Ev::default().s("t.images", "10.1.0.0/16");
+    assert!(matches("t.images in (10.0.0.0/8)", &ranges));
+    assert!(!matches("t.images in (10.1.0.0/24)", &ranges));
+    // Mixed lists keep their exact items; what is not an address matches no network.
+    assert!(matches(
+        "t.name in (nginx, 10.0.0.0/8)",
+        &Ev::default().s("t.name", "nginx")
+    ));
+    assert!(!matches(
+        "t.name in (0.0.0.0/0)",
+        &Ev::default().s("t.name", "nginx")
+    ));
+    // Named lists work the same.
+    let (engine, diags) = load(
+        "- list: tor\n  items: [198.51.100.0/24, 2001:db8::/32]\n- rule: r\n  desc: d\n  condition: t.images intersects (tor)\n  output: o\n  priority: WARNING\n  source: test\n",
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        fired(&engine, &Ev::default().s("t.images", "2001:db8::7")),
+        ["r"]
+    );
+    assert!(fired(&engine, &Ev::default().s("t.images", "2001:db9::7")).is_empty());
+}

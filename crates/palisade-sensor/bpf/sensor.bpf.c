@@ -330,9 +330,30 @@ static __always_inline int interesting_path(const char *p)
 	// /etc/ld.so.cache is opened by every dynamically linked exec.
 	if (starts(p, "/etc/ld.so.c"))
 		return 0;
+	// /var/lib/kubelet: the kubelet's kubeconfig and certificates (pki/). `p` holds at most
+	// 15 characters of an absolute path (its first 16 bytes, NUL included), hence "kubele".
 	return starts(p, "/etc/") || starts(p, "/root/") || starts(p, "/var/run") ||
 	       starts(p, "/run/") || starts(p, "/proc/sys") || starts(p, "/sys/fs") ||
-	       starts(p, "/boot/") || starts(p, "/dev/mem");
+	       starts(p, "/boot/") || starts(p, "/dev/mem") || starts(p, "/var/lib/kubele");
+}
+
+// Whether the NUL-terminated string of length `n` in a scratch buffer ends with
+// "authorized_keys" (or "authorized_keys2"): SSH keys of users below /home.
+static __always_inline int is_authorized_keys(const char *buf, long n)
+{
+	if (n >= PATH_LEN)
+		return 0;
+	if (n > 0 && buf[(n - 1) & (PATH_LEN - 1)] == '2')
+		n--;
+	if (n < 15)
+		return 0;
+	const char s[] = "authorized_keys";
+#pragma unroll
+	for (int i = 0; i < 15; i++) {
+		if (buf[(n - 15 + i) & (PATH_LEN - 1)] != s[i])
+			return 0;
+	}
+	return 1;
 }
 
 // System directories where writes, deletes and renames are reported.
@@ -471,14 +492,16 @@ static __always_inline int on_open(long dfd, const char *upath, long flags, long
 	int trunc = (flags & 01000) != 0;                       // O_TRUNC
 	int report = interesting_path(buf) || (write && interesting_write(buf)) ||
 		     (trunc && starts(buf, "/var/log/"));
-	if (!report && trunc) {
-		// Truncated shell history files anywhere.
+	int home = starts(buf, "/home/");
+	if (!report && (trunc || home)) {
+		// Truncated shell history files anywhere; users' authorized_keys below /home.
 		u32 zero = 0;
 		struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 		if (!s)
 			return 0;
 		long n = bpf_probe_read_user_str(s->buf, sizeof(s->buf), upath);
-		report = is_history(s->buf, n - 1);
+		report = (trunc && is_history(s->buf, n - 1)) ||
+			 (home && is_authorized_keys(s->buf, n - 1));
 	}
 	if (!report)
 		return 0;

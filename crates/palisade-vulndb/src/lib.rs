@@ -12,6 +12,7 @@ pub mod coordinates;
 pub mod feed;
 pub mod fetch;
 mod index;
+pub mod lists;
 pub mod matcher;
 pub mod osv;
 pub mod store;

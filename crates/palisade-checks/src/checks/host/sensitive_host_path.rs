@@ -17,30 +17,6 @@ use palisade_model::Severity;
 
 pub struct SensitiveHostPath;
 
-const PREFIXES: &[&str] = &[
-    "/etc",
-    "/proc",
-    "/sys",
-    "/root",
-    "/home",
-    "/boot",
-    "/dev",
-    "/var/lib/kubelet",
-    "/var/lib/docker",
-    "/var/lib/containerd",
-    "/var/log",
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/var/run/containerd",
-    "/run/containerd",
-    "/var/run/crio",
-    "/run/crio",
-    "/var/run/cri-dockerd.sock",
-    "/run/cri-dockerd.sock",
-    "/var/run",
-    "/run",
-];
-
 static META: CheckMeta = CheckMeta {
     id: "PAL-K8S-036",
     slug: "sensitive_host_path",
@@ -55,28 +31,10 @@ static META: CheckMeta = CheckMeta {
     references: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
 };
 
-/// `/a/b/../c/` → `/a/c`.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
+/// The one list of sensitive host paths, shared with the audit rules
+/// (`palisade_model::host_paths`).
 pub(crate) fn sensitive(path: &str) -> bool {
-    let p = normalize(path);
-    p == "/"
-        || p.ends_with(".sock")
-        || PREFIXES
-            .iter()
-            .any(|s| p == *s || p.starts_with(&format!("{s}/")))
+    palisade_model::host_paths::is_sensitive_host_path(path)
 }
 
 impl Check for SensitiveHostPath {

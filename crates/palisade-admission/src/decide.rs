@@ -70,6 +70,8 @@ const ALLOW_LIST: &str = "PAL-K8S-043";
 struct Cache {
     by_check: Option<HashMap<&'static str, Vec<PostureFinding>>>,
     allow_lists: Vec<(Vec<String>, Vec<PostureFinding>)>,
+    /// `input.review` as Rego values, shared by every Gatekeeper policy.
+    rego_review: Option<Result<palisade_checks::rego::RegoValue, String>>,
 }
 
 impl std::fmt::Debug for Admission {
@@ -246,12 +248,18 @@ fn judge(
         return Ok(Vec::new());
     };
     // `input.review` is the request as the API server sent it.
-    let mut review = serde_json::to_value(req).map_err(|e| e.to_string())?;
-    if old {
-        review["object"] = req.old_object.clone().unwrap_or(Value::Null);
-        review["oldObject"] = Value::Null;
-    }
-    let eval = set.evaluate_review(object, &review, inv);
+    let review = cache
+        .rego_review
+        .get_or_insert_with(|| {
+            let mut review = serde_json::to_value(req).map_err(|e| e.to_string())?;
+            if old {
+                review["object"] = req.old_object.clone().unwrap_or(Value::Null);
+                review["oldObject"] = Value::Null;
+            }
+            palisade_checks::rego::to_rego(&review)
+        })
+        .clone()?;
+    let eval = set.evaluate_converted_review(object, &review, inv);
     if let Some(e) = eval.errors.first() {
         if policy.mode == Mode::Enforce {
             return Err(format!("policy {:?}: {}", policy.name, e.message));

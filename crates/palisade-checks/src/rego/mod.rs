@@ -26,7 +26,7 @@ use std::sync::Mutex;
 
 use palisade_k8s::{Inventory, Object, SourceLocation};
 use palisade_model::Severity;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::check::Category;
@@ -60,7 +60,12 @@ impl PolicySet {
     /// is in `data.inventory`, as if Gatekeeper had synced them all.
     pub fn evaluate(&self, inventory: &Inventory) -> PolicyEvaluation {
         let data = inventory_data(inventory);
-        self.run(inventory, &inventory.objects, review, Some(&data))
+        self.run(
+            inventory,
+            &inventory.objects,
+            |o| to_rego(&review(o)),
+            Some(&data),
+        )
     }
 
     /// Runs every constraint matching `object` with `review` as `input.review` (an admission
@@ -77,7 +82,23 @@ impl PolicySet {
         self.run(
             inventory,
             std::slice::from_ref(object),
-            |_| review.clone(),
+            |_| to_rego(review),
+            None,
+        )
+    }
+
+    /// As [`PolicySet::evaluate_review`], with `input.review` already converted
+    /// ([`to_rego`]): a caller that runs several policy sets over one request converts it once.
+    pub fn evaluate_converted_review(
+        &self,
+        object: &Object,
+        review: &RegoValue,
+        inventory: &Inventory,
+    ) -> PolicyEvaluation {
+        self.run(
+            inventory,
+            std::slice::from_ref(object),
+            |_| Ok(review.clone()),
             None,
         )
     }
@@ -96,7 +117,7 @@ impl PolicySet {
         self.run(
             inventory,
             std::slice::from_ref(object),
-            |_| review.clone(),
+            |_| to_rego(review),
             Some(&data),
         )
     }
@@ -107,7 +128,7 @@ impl PolicySet {
         &self,
         inventory: &Inventory,
         objects: &[Object],
-        review_of: impl Fn(&Object) -> Value,
+        review_of: impl Fn(&Object) -> Result<RegoValue, String>,
         data: Option<&regorus::Value>,
     ) -> PolicyEvaluation {
         let mut out = PolicyEvaluation::default();
@@ -165,10 +186,7 @@ impl PolicySet {
                         continue;
                     }
                     out.reviews += 1;
-                    let review = reviews[index].get_or_insert_with(|| {
-                        serde_json::from_value::<regorus::Value>(review_of(object))
-                            .map_err(|e| e.to_string())
-                    });
+                    let review = reviews[index].get_or_insert_with(|| review_of(object));
                     let review = match review {
                         Ok(v) => v.clone(),
                         Err(e) => {
@@ -346,6 +364,15 @@ pub fn inventory_data(inventory: &Inventory) -> regorus::Value {
     }
     let data = json!({"inventory": {"cluster": cluster, "namespace": namespaced}});
     serde_json::from_value(data).unwrap_or_else(|_| regorus::Value::new_object())
+}
+
+/// A value as the Rego engine holds it (cheap to clone: shared, copied on write).
+pub type RegoValue = regorus::Value;
+
+/// `value` as a Rego value, e.g. an `input.review` to pass to
+/// [`PolicySet::evaluate_converted_review`].
+pub fn to_rego(value: &Value) -> Result<RegoValue, String> {
+    RegoValue::deserialize(value).map_err(|e| e.to_string())
 }
 
 /// The `data.inventory` of an empty cluster, which every template's engine is prepared with.

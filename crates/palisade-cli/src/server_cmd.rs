@@ -21,6 +21,10 @@ pub struct ServerArgs {
     /// Serve plain HTTP on a non-loopback address.
     #[arg(long)]
     pub insecure_listen: bool,
+    /// The server is reached over HTTPS (a TLS proxy in front): mark dashboard session
+    /// cookies `Secure`.
+    #[arg(long)]
+    pub secure_cookies: bool,
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = Limits::default().max_body)]
     pub max_body: usize,
@@ -75,6 +79,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
                 listen: args.listen,
                 db_url: db_url(args.db)?,
                 insecure_listen: args.insecure_listen,
+                secure_cookies: args.secure_cookies,
                 limits: Limits {
                     max_body: args.max_body,
                     max_lines: args.max_batch,

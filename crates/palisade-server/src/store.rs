@@ -54,7 +54,7 @@ const OCCURRENCES_TAIL: &str = " ON CONFLICT (key) DO NOTHING RETURNING key";
 
 const UPSERT_ALERTS: &str = "INSERT INTO alerts (id, source, rule_id, rule, severity, \
     severity_rank, cluster, node, namespace, resource, image, message, tactics, techniques, \
-    status, first_seen, last_seen, hits, occurrences, latest_occurrence) VALUES";
+    status, status_reason, first_seen, last_seen, hits, occurrences, latest_occurrence) VALUES";
 const UPSERT_ALERTS_TAIL: &str = " ON CONFLICT (id) DO UPDATE SET \
     hits = alerts.hits + excluded.hits, \
     occurrences = alerts.occurrences + excluded.occurrences, \
@@ -116,10 +116,30 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
         }
     }
     let groups: Vec<&Group<'_>> = groups.values().collect();
+    // Suppression rules apply to alerts new to the store: they are stored Dismissed.
+    let rules = crate::suppress::list(&mut *tx).await?;
+    let mut suppressed: Vec<(&str, &crate::suppress::Rule)> = Vec::new();
     for chunk in groups.chunks(ALERT_ROWS) {
-        let sql = multi_row(UPSERT_ALERTS, 20, chunk.len(), UPSERT_ALERTS_TAIL);
+        let mut reasons: Vec<Option<&crate::suppress::Rule>> = vec![None; chunk.len()];
+        if !rules.is_empty() {
+            let existing = existing_alerts(&mut tx, chunk).await?;
+            for (g, reason) in chunk.iter().zip(reasons.iter_mut()) {
+                if existing.contains(g.latest.group.as_str()) {
+                    continue;
+                }
+                // The group's latest document decides (they share rule and resource).
+                *reason = crate::suppress::first_match(
+                    &rules,
+                    &crate::suppress::AlertFields::of(g.latest),
+                );
+                if let Some(r) = reason {
+                    suppressed.push((&g.latest.group, r));
+                }
+            }
+        }
+        let sql = multi_row(UPSERT_ALERTS, 21, chunk.len(), UPSERT_ALERTS_TAIL);
         let mut q = sqlx::query(&sql);
-        for g in chunk {
+        for (g, rule) in chunk.iter().zip(&reasons) {
             let a = g.latest;
             q = q
                 .bind(&a.group)
@@ -136,7 +156,8 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
                 .bind(&a.message)
                 .bind(a.tactics.join(","))
                 .bind(a.techniques.join(","))
-                .bind("Active")
+                .bind(if rule.is_some() { "Dismissed" } else { "Active" })
+                .bind(rule.map(|r| crate::suppress::reason_for(r)))
                 .bind(g.first_seen)
                 .bind(&a.last_seen)
                 .bind(g.hits)
@@ -145,8 +166,39 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
         }
         q.execute(&mut *tx).await?;
     }
+    for (group, rule) in suppressed {
+        audit(
+            &mut tx,
+            "server",
+            "alert.suppressed",
+            &format!("alert:{group}"),
+            &serde_json::json!({
+                "to": "Dismissed",
+                "rule": rule.id,
+                "reason": crate::suppress::reason_for(rule),
+            }),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(result)
+}
+
+/// Which of `chunk`'s groups are stored alerts already.
+async fn existing_alerts(
+    tx: &mut Transaction<'_, Any>,
+    chunk: &[&Group<'_>],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id FROM alerts WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(&sql);
+    for g in chunk {
+        q = q.bind(&g.latest.group);
+    }
+    Ok(q.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
 }
 
 /// Rows per multi-row statement (well under SQLite's and PostgreSQL's parameter limits).

@@ -86,6 +86,7 @@ impl Client {
             app: router(AppState {
                 db: db.clone(),
                 limits,
+                secure_cookies: false,
             }),
             db: db.clone(),
             admin: token(Role::Admin).await,

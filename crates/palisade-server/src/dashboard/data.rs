@@ -94,7 +94,7 @@ pub async fn images_by_risk(
     let rows = sqlx::query(
         "SELECT i.digest, i.name, i.findings, i.critical, i.high, i.fixable, r.kev, r.worst, \
          r.epss FROM (SELECT image_digest, MAX(kev) AS kev, MAX(severity_rank) AS worst, \
-         MAX(COALESCE(epss, 0)) AS epss FROM vuln_findings GROUP BY image_digest) AS r \
+         MAX(COALESCE(epss, 0.0)) AS epss FROM vuln_findings GROUP BY image_digest) AS r \
          JOIN images i ON i.digest = r.image_digest \
          ORDER BY r.kev DESC, r.worst DESC, r.epss DESC, i.digest LIMIT $1 OFFSET $2",
     )

@@ -47,6 +47,10 @@ fn card(id: &str, title: &str, href: &str, rows: &[(String, i64)]) -> Markup {
                         span.n { (count_of(rows, sev)) } " " (sev.to_ascii_lowercase())
                     }
                 }
+                @let unknown = total - SEVERITIES.iter().map(|s| count_of(rows, s)).sum::<i64>();
+                @if unknown > 0 {
+                    li.chip.sev-unknown { span.n { (unknown) } " unknown" }
+                }
             }
         }
     }

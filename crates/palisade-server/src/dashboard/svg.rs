@@ -37,7 +37,7 @@ pub fn stacked_days(days: &[String], severities: &[&str], series: &[Vec<i64>]) -
                             height=(fmt(height)) {}
                     }
                 }
-                @if d % 7 == 0 || d + 1 == days.len() {
+                @if (d % 7 == 0 && d + 4 < days.len()) || d + 1 == days.len() {
                     text.axis x=(fmt(x + bar / 2.0)) y=(H - 6.0) text-anchor="middle" {
                         (label.get(5..).unwrap_or(label))
                     }

@@ -156,8 +156,12 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
                 .bind(&a.message)
                 .bind(a.tactics.join(","))
                 .bind(a.techniques.join(","))
-                .bind(if rule.is_some() { "Dismissed" } else { "Active" })
-                .bind(rule.map(|r| crate::suppress::reason_for(r)))
+                .bind(if rule.is_some() {
+                    "Dismissed"
+                } else {
+                    "Active"
+                })
+                .bind(rule.map(crate::suppress::reason_for))
                 .bind(g.first_seen)
                 .bind(&a.last_seen)
                 .bind(g.hits)
@@ -198,7 +202,11 @@ async fn existing_alerts(
     for g in chunk {
         q = q.bind(&g.latest.group);
     }
-    Ok(q.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
+    Ok(q.fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
 }
 
 /// Rows per multi-row statement (well under SQLite's and PostgreSQL's parameter limits).

@@ -43,10 +43,8 @@ async fn post(app: &axum::Router, path: &str, cookie: Option<&str>, form: &[(&st
         .iter()
         .map(|(k, v)| format!("{k}={}", dashboard::encode(v)))
         .collect();
-    let mut req = Request::post(path).header(
-        header::CONTENT_TYPE,
-        "application/x-www-form-urlencoded",
-    );
+    let mut req =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
@@ -87,7 +85,12 @@ async fn pages_need_a_session_and_carry_security_headers() {
             assert_eq!(r.headers[header::LOCATION], "/login");
         }
         // A forged cookie is no session.
-        let r = get(&c.app, "/", Some(&format!("palisade_session={}", "ab".repeat(32)))).await;
+        let r = get(
+            &c.app,
+            "/",
+            Some(&format!("palisade_session={}", "ab".repeat(32))),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
 
         let r = post(&c.app, "/login", None, &[("token", "pal_wrong")]).await;
@@ -121,7 +124,13 @@ async fn pages_need_a_session_and_carry_security_headers() {
         assert_ne!(stored, id);
 
         let (cookie, _) = login(&c.app, &c.reader).await;
-        for page in ["/", "/alerts", "/recommendations", "/vulnerabilities", "/login"] {
+        for page in [
+            "/",
+            "/alerts",
+            "/recommendations",
+            "/vulnerabilities",
+            "/login",
+        ] {
             let r = get(&c.app, page, Some(&cookie)).await;
             assert_eq!(r.status, StatusCode::OK, "{} {page}: {}", b.name, r.body);
             assert_eq!(r.headers[header::CONTENT_SECURITY_POLICY], dashboard::CSP);
@@ -132,7 +141,10 @@ async fn pages_need_a_session_and_carry_security_headers() {
         }
         let css = get(&c.app, "/static/dashboard.css", None).await;
         assert_eq!(css.status, StatusCode::OK);
-        assert!(css.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
+        assert!(css.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css"));
     }
 }
 
@@ -148,7 +160,10 @@ async fn secure_cookies_when_served_over_tls() {
         .await
         .unwrap();
     let r = post(&app, "/login", None, &[("token", &token)]).await;
-    assert!(r.headers[header::SET_COOKIE].to_str().unwrap().ends_with("; Secure"));
+    assert!(r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .ends_with("; Secure"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,13 +189,18 @@ async fn every_post_checks_csrf_and_roles() {
             .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{} csrf {who}", b.name);
         }
-        assert_eq!(c.get(&format!("/api/v1/alerts/{alert}")).await["status"], "Active");
+        assert_eq!(
+            c.get(&format!("/api/v1/alerts/{alert}")).await["status"],
+            "Active"
+        );
         // A cross-site post is refused even with the token.
         let req = Request::post(&status_path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::COOKIE, &operator)
             .header("sec-fetch-site", "cross-site")
-            .body(Body::from(format!("csrf={op_csrf}&status=Dismissed&reason=x")))
+            .body(Body::from(format!(
+                "csrf={op_csrf}&status=Dismissed&reason=x"
+            )))
             .unwrap();
         assert_eq!(send(&c.app, req).await.status, StatusCode::FORBIDDEN);
 
@@ -189,7 +209,11 @@ async fn every_post_checks_csrf_and_roles() {
             &c.app,
             &status_path,
             Some(&reader),
-            &[("csrf", &reader_csrf), ("status", "Dismissed"), ("reason", "x")],
+            &[
+                ("csrf", &reader_csrf),
+                ("status", "Dismissed"),
+                ("reason", "x"),
+            ],
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
@@ -197,30 +221,80 @@ async fn every_post_checks_csrf_and_roles() {
             &c.app,
             &status_path,
             Some(&operator),
-            &[("csrf", &op_csrf), ("status", "Dismissed"), ("reason", "benign <b>test</b>")],
+            &[
+                ("csrf", &op_csrf),
+                ("status", "Dismissed"),
+                ("reason", "benign <b>test</b>"),
+            ],
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let v = c.get(&format!("/api/v1/alerts/{alert}")).await;
         assert_eq!(v["status"], "Dismissed");
-        assert_eq!(v["history"][0]["actor"], format!("test-operator ({})", token_id(&c, "test-operator").await));
+        assert_eq!(
+            v["history"][0]["actor"],
+            format!("test-operator ({})", token_id(&c, "test-operator").await)
+        );
 
         // Settings, tokens and suppression rules: admins only.
         for (cookie, csrf) in [(&reader, &reader_csrf), (&operator, &op_csrf)] {
-            assert_eq!(get(&c.app, "/settings", Some(cookie)).await.status, StatusCode::FORBIDDEN);
-            let r = post(&c.app, "/settings/tokens", Some(cookie), &[("csrf", csrf), ("name", "x"), ("role", "admin")]).await;
+            assert_eq!(
+                get(&c.app, "/settings", Some(cookie)).await.status,
+                StatusCode::FORBIDDEN
+            );
+            let r = post(
+                &c.app,
+                "/settings/tokens",
+                Some(cookie),
+                &[("csrf", csrf), ("name", "x"), ("role", "admin")],
+            )
+            .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN);
-            let r = post(&c.app, &suppress_path, Some(cookie), &[("csrf", csrf), ("rule_id", "PAL-K8SAUDIT-015")]).await;
+            let r = post(
+                &c.app,
+                &suppress_path,
+                Some(cookie),
+                &[("csrf", csrf), ("rule_id", "PAL-K8SAUDIT-015")],
+            )
+            .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN);
-            let r = post(&c.app, "/settings/suppressions", Some(cookie), &[("csrf", csrf), ("rule_id", "PAL-K8SAUDIT-015"), ("reason", "x")]).await;
+            let r = post(
+                &c.app,
+                "/settings/suppressions",
+                Some(cookie),
+                &[
+                    ("csrf", csrf),
+                    ("rule_id", "PAL-K8SAUDIT-015"),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN);
         }
-        let r = post(&c.app, "/settings/tokens", Some(&admin), &[("name", "x"), ("role", "admin")]).await;
+        let r = post(
+            &c.app,
+            "/settings/tokens",
+            Some(&admin),
+            &[("name", "x"), ("role", "admin")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "admin without CSRF");
-        let r = post(&c.app, "/settings/tokens", Some(&admin), &[("csrf", &admin_csrf), ("name", "ci"), ("role", "reader")]).await;
+        let r = post(
+            &c.app,
+            "/settings/tokens",
+            Some(&admin),
+            &[("csrf", &admin_csrf), ("name", "ci"), ("role", "reader")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("pal_"), "the new token is shown once");
-        let r = post(&c.app, &suppress_path, Some(&admin), &[("csrf", &admin_csrf), ("rule_id", "PAL-K8SAUDIT-015")]).await;
+        let r = post(
+            &c.app,
+            &suppress_path,
+            Some(&admin),
+            &[("csrf", &admin_csrf), ("rule_id", "PAL-K8SAUDIT-015")],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("id=\"matched\">1<"), "{}", r.body);
 
@@ -229,15 +303,24 @@ async fn every_post_checks_csrf_and_roles() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = post(&c.app, "/logout", Some(&reader), &[("csrf", &reader_csrf)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert!(r.headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-        assert_eq!(get(&c.app, "/", Some(&reader)).await.status, StatusCode::SEE_OTHER);
+        assert!(r.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0"));
+        assert_eq!(
+            get(&c.app, "/", Some(&reader)).await.status,
+            StatusCode::SEE_OTHER
+        );
         // A revoked token ends its sessions.
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE name = 'test-operator'")
             .bind(common::now_rfc3339())
             .execute(&b.db.pool)
             .await
             .unwrap();
-        assert_eq!(get(&c.app, "/", Some(&operator)).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            get(&c.app, "/", Some(&operator)).await.status,
+            StatusCode::SEE_OTHER
+        );
     }
 }
 
@@ -256,7 +339,9 @@ async fn every_page_renders_the_seeded_data_and_escapes_hostile_strings() {
         let c = Client::new(&b.db, Limits::default()).await;
         seed(&c).await;
         let (cookie, _) = login(&c.app, &c.admin).await;
-        let hostile_alert = c.get("/api/v1/alerts?namespace=shop&rule=PAL-NODE-004").await["items"]
+        let hostile_alert = c
+            .get("/api/v1/alerts?namespace=shop&rule=PAL-NODE-004")
+            .await["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -281,7 +366,9 @@ async fn every_page_renders_the_seeded_data_and_escapes_hostile_strings() {
             assert!(!r.body.contains("<img src=x"), "{page}: unescaped markup");
         }
         // The hostile strings are there, as text.
-        let detail = get(&c.app, &format!("/alerts/{hostile_alert}"), Some(&cookie)).await.body;
+        let detail = get(&c.app, &format!("/alerts/{hostile_alert}"), Some(&cookie))
+            .await
+            .body;
         assert!(detail.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         let overview = get(&c.app, "/", Some(&cookie)).await.body;
         // 4 audit alerts in 3 groups + 2 node alerts, all active: 1 HIGH, 2 MEDIUM, 2 LOW.
@@ -290,8 +377,13 @@ async fn every_page_renders_the_seeded_data_and_escapes_hostile_strings() {
         assert!(card.contains("data-total=\"5\""), "{card}");
         assert!(card.contains("<span class=\"n\">1</span> high"), "{card}");
         assert!(card.contains("<span class=\"n\">2</span> medium"), "{card}");
-        let cve = get(&c.app, "/cves/CVE-2023-43804", Some(&cookie)).await.body;
-        assert!(cve.contains("id=\"affected-count\">2<"), "both images have it");
+        let cve = get(&c.app, "/cves/CVE-2023-43804", Some(&cookie))
+            .await
+            .body;
+        assert!(
+            cve.contains("id=\"affected-count\">2<"),
+            "both images have it"
+        );
         let missing = get(&c.app, "/cves/CVE-1999-0001", Some(&cookie)).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         let bad = get(&c.app, "/images/not-a-digest", Some(&cookie)).await;
@@ -314,29 +406,76 @@ async fn suppression_rules_dismiss_new_matching_alerts() {
         });
         // Roles: reading and simulating for readers, changes for admins.
         for role in [Role::Reader, Role::Operator, Role::Ingest] {
-            let (s, _) = c.call("POST", "/api/v1/suppressions", Some(c.token(role)), rule.to_string()).await;
+            let (s, _) = c
+                .call(
+                    "POST",
+                    "/api/v1/suppressions",
+                    Some(c.token(role)),
+                    rule.to_string(),
+                )
+                .await;
             assert!(matches!(s, StatusCode::FORBIDDEN), "{role}: {s}");
         }
-        let (s, _) = c.call("GET", "/api/v1/suppressions", Some(&c.ingest), Body::empty()).await;
+        let (s, _) = c
+            .call(
+                "GET",
+                "/api/v1/suppressions",
+                Some(&c.ingest),
+                Body::empty(),
+            )
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, v) = c.call("POST", "/api/v1/suppressions", Some(&c.admin), json!({"rule_id": ""}).to_string()).await;
+        let (s, v) = c
+            .call(
+                "POST",
+                "/api/v1/suppressions",
+                Some(&c.admin),
+                json!({"rule_id": ""}).to_string(),
+            )
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-        let (s, v) = c.call("POST", "/api/v1/suppressions", Some(&c.admin), "{").await;
+        let (s, v) = c
+            .call("POST", "/api/v1/suppressions", Some(&c.admin), "{")
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 
         // Simulate: both stored PAL-NODE-004 alerts are in shop, container web, process sh.
-        let (s, sim) = c.call("POST", "/api/v1/suppressions/simulate", Some(&c.reader), rule.to_string()).await;
+        let (s, sim) = c
+            .call(
+                "POST",
+                "/api/v1/suppressions/simulate",
+                Some(&c.reader),
+                rule.to_string(),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{sim}");
         assert_eq!(sim["matched"], 2, "{sim}");
         assert_eq!(sim["sample"].as_array().unwrap().len(), 2);
         let narrow = json!({"rule_id": "PAL-NODE-004", "process_name": "bash"});
-        let (_, sim) = c.call("POST", "/api/v1/suppressions/simulate", Some(&c.reader), narrow.to_string()).await;
+        let (_, sim) = c
+            .call(
+                "POST",
+                "/api/v1/suppressions/simulate",
+                Some(&c.reader),
+                narrow.to_string(),
+            )
+            .await;
         assert_eq!(sim["matched"], 0);
 
-        let (s, created) = c.call("POST", "/api/v1/suppressions", Some(&c.admin), rule.to_string()).await;
+        let (s, created) = c
+            .call(
+                "POST",
+                "/api/v1/suppressions",
+                Some(&c.admin),
+                rule.to_string(),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{created}");
         let id = created["id"].as_str().unwrap().to_string();
-        assert_eq!(c.get("/api/v1/suppressions").await["items"][0]["id"], id.as_str());
+        assert_eq!(
+            c.get("/api/v1/suppressions").await["items"][0]["id"],
+            id.as_str()
+        );
 
         // Stored alerts keep their status; a new matching one is stored Dismissed, a new one
         // of another process is not.
@@ -345,32 +484,74 @@ async fn suppression_rules_dismiss_new_matching_alerts() {
         let other = common::node_alert("PAL-NODE-004/1/3", &"2".repeat(64), &now, |v| {
             v["process"]["name"] = json!("bash");
         });
-        c.ingest("/api/v1/ingest/alerts", format!("{matching}\n{other}")).await;
+        c.ingest("/api/v1/ingest/alerts", format!("{matching}\n{other}"))
+            .await;
         let alerts = c.get("/api/v1/alerts?rule=PAL-NODE-004&limit=10").await;
         let statuses: Vec<(String, String)> = alerts["items"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| (a["status"].as_str().unwrap().to_string(), a["status_reason"].as_str().unwrap_or("").to_string()))
+            .map(|a| {
+                (
+                    a["status"].as_str().unwrap().to_string(),
+                    a["status_reason"].as_str().unwrap_or("").to_string(),
+                )
+            })
             .collect();
         assert_eq!(statuses.len(), 4, "{alerts}");
-        let dismissed: Vec<&(String, String)> = statuses.iter().filter(|(s, _)| s == "Dismissed").collect();
+        let dismissed: Vec<&(String, String)> =
+            statuses.iter().filter(|(s, _)| s == "Dismissed").collect();
         assert_eq!(dismissed.len(), 1, "{statuses:?}");
         assert!(dismissed[0].1.contains(&id) && dismissed[0].1.contains("entrypoint"));
-        let suppressed_id = alerts["items"].as_array().unwrap().iter().find(|a| a["status"] == "Dismissed").unwrap()["id"].as_str().unwrap().to_string();
+        let suppressed_id = alerts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["status"] == "Dismissed")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let detail = c.get(&format!("/api/v1/alerts/{suppressed_id}")).await;
         assert_eq!(detail["history"][0]["action"], "alert.suppressed");
         assert_eq!(detail["history"][0]["detail"]["rule"], id.as_str());
 
-        let (s, _) = c.call("DELETE", &format!("/api/v1/suppressions/{id}"), Some(&c.operator), Body::empty()).await;
+        let (s, _) = c
+            .call(
+                "DELETE",
+                &format!("/api/v1/suppressions/{id}"),
+                Some(&c.operator),
+                Body::empty(),
+            )
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _) = c.call("DELETE", &format!("/api/v1/suppressions/{id}"), Some(&c.admin), Body::empty()).await;
+        let (s, _) = c
+            .call(
+                "DELETE",
+                &format!("/api/v1/suppressions/{id}"),
+                Some(&c.admin),
+                Body::empty(),
+            )
+            .await;
         assert_eq!(s, StatusCode::NO_CONTENT);
-        let (s, _) = c.call("DELETE", &format!("/api/v1/suppressions/{id}"), Some(&c.admin), Body::empty()).await;
+        let (s, _) = c
+            .call(
+                "DELETE",
+                &format!("/api/v1/suppressions/{id}"),
+                Some(&c.admin),
+                Body::empty(),
+            )
+            .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let later = common::node_alert("PAL-NODE-004/1/4", &"3".repeat(64), &now, |_| {});
         c.ingest("/api/v1/ingest/alerts", later).await;
-        let active = c.get("/api/v1/alerts?rule=PAL-NODE-004&status=Active&limit=10").await;
-        assert_eq!(active["items"].as_array().unwrap().len(), 4, "rule deleted: {active}");
+        let active = c
+            .get("/api/v1/alerts?rule=PAL-NODE-004&status=Active&limit=10")
+            .await;
+        assert_eq!(
+            active["items"].as_array().unwrap().len(),
+            4,
+            "rule deleted: {active}"
+        );
     }
 }

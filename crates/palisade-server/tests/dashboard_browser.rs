@@ -58,7 +58,10 @@ fn start_driver() -> (Driver, String) {
     let driver = Driver(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (driver, format!("http://127.0.0.1:{port}"))
@@ -150,7 +153,11 @@ impl Browser {
             .execute("return document.querySelectorAll('script').length", vec![])
             .await
             .unwrap();
-        assert_eq!(scripts, serde_json::json!(0), "a script element is in the page");
+        assert_eq!(
+            scripts,
+            serde_json::json!(0),
+            "a script element is in the page"
+        );
     }
 
     async fn shot(&self, name: &str) {
@@ -191,13 +198,11 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
                      "--hide-scrollbars"],
         }),
     );
-    let client = ClientBuilder::new(
-        hyper_util::client::legacy::connect::HttpConnector::new(),
-    )
-    .capabilities(caps)
-    .connect(webdriver)
-    .await
-    .expect("a chromium session through chromedriver");
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(webdriver)
+        .await
+        .expect("a chromium session through chromedriver");
     let br = Browser {
         c: client,
         base,
@@ -219,23 +224,35 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     // Overview: the seeded numbers (3 audit groups + 2 node alerts, all active).
     assert_eq!(br.text("#active-alerts .big").await, "5");
     let chips = br.text("#active-alerts .chips").await;
-    assert!(chips.contains("1 high") && chips.contains("2 medium") && chips.contains("2 low"), "{chips}");
+    assert!(
+        chips.contains("1 high") && chips.contains("2 medium") && chips.contains("2 low"),
+        "{chips}"
+    );
     assert_eq!(br.text("#images .big").await, "2");
-    assert!(br.count("svg.chart rect").await >= 2, "the charts have bars");
+    assert!(
+        br.count("svg.chart rect").await >= 2,
+        "the charts have bars"
+    );
     assert!(br.count("#top-recommendations tbody tr").await > 0);
     br.shot("overview").await;
 
     // Alerts, filtered by severity through the form.
     br.goto("/alerts").await;
     assert_eq!(br.count("#alerts tbody tr").await, 5);
-    br.select("#alert-filters select[name=severity]", "MEDIUM").await;
+    br.select("#alert-filters select[name=severity]", "MEDIUM")
+        .await;
     br.click("#alert-filters button[type=submit]").await;
     assert!(br.path().await.contains("severity=MEDIUM"));
     assert_eq!(br.count("#alerts tbody tr").await, 2);
-    for badge in br.c.find_all(Locator::Css("#alerts tbody .badge")).await.unwrap() {
+    for badge in
+        br.c.find_all(Locator::Css("#alerts tbody .badge"))
+            .await
+            .unwrap()
+    {
         assert_eq!(badge.text().await.unwrap(), "MEDIUM");
     }
-    br.fill("#alert-filters input[name=namespace]", "payments").await;
+    br.fill("#alert-filters input[name=namespace]", "payments")
+        .await;
     br.click("#alert-filters button[type=submit]").await;
     assert_eq!(br.count("#alerts tbody tr").await, 0);
     assert!(br.count("#no-alerts").await == 1);
@@ -247,17 +264,29 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
         .as_str()
         .unwrap()
         .to_string();
-    br.click(&format!("#alerts tr[data-id='{binding}'] a")).await;
+    br.click(&format!("#alerts tr[data-id='{binding}'] a"))
+        .await;
     assert_eq!(br.path().await, format!("/alerts/{binding}"));
-    assert!(br.text("#mitre").await.contains("T1"), "MITRE technique shown");
-    br.select("#set-status select[name=status]", "Dismissed").await;
-    br.fill("#set-status input[name=reason]", "break-glass binding, approved in CHG-1234").await;
+    assert!(
+        br.text("#mitre").await.contains("T1"),
+        "MITRE technique shown"
+    );
+    br.select("#set-status select[name=status]", "Dismissed")
+        .await;
+    br.fill(
+        "#set-status input[name=reason]",
+        "break-glass binding, approved in CHG-1234",
+    )
+    .await;
     br.click("#set-status button[type=submit]").await;
     assert_eq!(br.path().await, format!("/alerts/{binding}"));
     assert_eq!(br.text("#alert-status").await, "Dismissed");
     assert!(br.text("#history").await.contains("approved in CHG-1234"));
     br.shot("alert-dismissed").await;
-    assert_eq!(c.get(&format!("/api/v1/alerts/{binding}")).await["status"], "Dismissed");
+    assert_eq!(
+        c.get(&format!("/api/v1/alerts/{binding}")).await["status"],
+        "Dismissed"
+    );
 
     // A suppression rule from the node alert, previewed, then a new matching alert arrives
     // dismissed.
@@ -276,12 +305,22 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     br.click("#simulate").await;
     // The fixture's alert only: the hostile one has another image.
     assert_eq!(br.text("#matched").await, "1");
-    assert!(br.text("#rule-fields").await.contains("registry.example/shop/web:1.4"));
+    assert!(br
+        .text("#rule-fields")
+        .await
+        .contains("registry.example/shop/web:1.4"));
     br.shot("suppression-preview").await;
-    br.fill("#create-suppression input[name=reason]", "web's entrypoint runs sh -c id").await;
+    br.fill(
+        "#create-suppression input[name=reason]",
+        "web's entrypoint runs sh -c id",
+    )
+    .await;
     br.click("#create-suppression button[type=submit]").await;
     assert!(br.path().await.starts_with("/settings"));
-    assert!(br.text("#suppressions").await.contains("web's entrypoint runs sh -c id"));
+    assert!(br
+        .text("#suppressions")
+        .await
+        .contains("web's entrypoint runs sh -c id"));
     br.shot("settings").await;
     let fresh = common::node_alert(
         "PAL-NODE-004/7/7",
@@ -292,15 +331,14 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     c.ingest("/api/v1/ingest/alerts", fresh).await;
     br.goto("/alerts?status=Dismissed&rule=PAL-NODE-004").await;
     assert_eq!(br.count("#alerts tbody tr").await, 1);
-    let id = br
-        .c
-        .find(Locator::Css("#alerts tbody tr"))
-        .await
-        .unwrap()
-        .attr("data-id")
-        .await
-        .unwrap()
-        .unwrap();
+    let id =
+        br.c.find(Locator::Css("#alerts tbody tr"))
+            .await
+            .unwrap()
+            .attr("data-id")
+            .await
+            .unwrap()
+            .unwrap();
     assert_ne!(id, node, "a new alert, not the one the rule was made from");
     br.click("#alerts tbody tr a").await;
     assert_eq!(br.text("#alert-status").await, "Dismissed");
@@ -308,7 +346,9 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     br.shot("alert-suppressed").await;
 
     // Hostile strings are text, in the DOM, and nothing ran.
-    let hostile = c.get("/api/v1/alerts?rule=PAL-NODE-004&status=Active").await["items"]
+    let hostile = c
+        .get("/api/v1/alerts?rule=PAL-NODE-004&status=Active")
+        .await["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -318,21 +358,39 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
         .unwrap()
         .to_string();
     br.goto("/alerts?namespace=shop").await;
-    assert!(br.text("#alerts").await.contains(&format!("pod shop/web-{HOSTILE}")));
+    assert!(br
+        .text("#alerts")
+        .await
+        .contains(&format!("pod shop/web-{HOSTILE}")));
     br.goto(&format!("/alerts/{hostile}")).await;
-    assert_eq!(br.text("#alert-message").await, format!("shell started by {HOSTILE}"));
+    assert_eq!(
+        br.text("#alert-message").await,
+        format!("shell started by {HOSTILE}")
+    );
     let evidence = br.text("#evidence-process").await;
-    assert!(evidence.contains(&format!("sh -c echo {HOSTILE}")), "{evidence}");
+    assert!(
+        evidence.contains(&format!("sh -c echo {HOSTILE}")),
+        "{evidence}"
+    );
     assert!(evidence.contains(&format!("registry.example/shop/web:{HOSTILE}")));
     br.shot("alert-hostile").await;
 
     // Vulnerabilities: the ranking, an image, a CVE.
     br.goto("/vulnerabilities").await;
     assert_eq!(br.count("#images-by-risk tbody tr").await, 2);
-    assert!(br.text("#images-by-risk").await.contains(&format!("palisade-test/app:{HOSTILE}")));
+    assert!(br
+        .text("#images-by-risk")
+        .await
+        .contains(&format!("palisade-test/app:{HOSTILE}")));
     br.shot("vulnerabilities").await;
-    br.click(&format!("#images-by-risk a[href='/images/{HOSTILE_DIGEST}']")).await;
-    assert_eq!(br.text("#image-name").await, format!("palisade-test/app:{HOSTILE}"));
+    br.click(&format!(
+        "#images-by-risk a[href='/images/{HOSTILE_DIGEST}']"
+    ))
+    .await;
+    assert_eq!(
+        br.text("#image-name").await,
+        format!("palisade-test/app:{HOSTILE}")
+    );
     br.goto(&format!("/images/{APP_DIGEST}")).await;
     assert_eq!(br.text("#image-name").await, "palisade-test/app:1");
     assert!(br.count("#findings tbody tr").await >= 10);

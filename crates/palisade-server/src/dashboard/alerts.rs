@@ -76,10 +76,8 @@ impl Filters {
                     .map(|(_, s)| *s)
                     .ok_or_else(|| DashError::bad_request("window must be 24h, 7d or 30d"))?;
                 Some(
-                    humantime::format_rfc3339_micros(
-                        SystemTime::now() - Duration::from_secs(secs),
-                    )
-                    .to_string(),
+                    humantime::format_rfc3339_micros(SystemTime::now() - Duration::from_secs(secs))
+                        .to_string(),
                 )
             }
         };
@@ -443,7 +441,11 @@ pub async fn suppress_preview(
         ("namespace", "Namespace", m.namespace.as_ref()),
         ("image", "Image", m.image.as_ref()),
         ("process_name", "Process name", m.process_name.as_ref()),
-        ("container_name", "Container name", m.container_name.as_ref()),
+        (
+            "container_name",
+            "Container name",
+            m.container_name.as_ref(),
+        ),
     ];
     let body = html! {
         p.crumbs { a href="/alerts" { "Security alerts" } " / " a href={ "/alerts/" (id) } { "alert" } " / suppress" }
@@ -491,5 +493,10 @@ pub async fn suppress_preview(
             }
         }
     };
-    Ok(layout::page(&session, "/alerts", "Suppression preview", body))
+    Ok(layout::page(
+        &session,
+        "/alerts",
+        "Suppression preview",
+        body,
+    ))
 }

@@ -53,19 +53,21 @@ pub fn page(session: &Session, active: &str, title: &str, body: Markup) -> Respo
 
 /// A page without the navigation (login, errors).
 pub fn bare(title: &str, body: Markup) -> Html<String> {
-    Html(html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Palisade" }
-                link rel="stylesheet" href="/static/dashboard.css";
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " · Palisade" }
+                    link rel="stylesheet" href="/static/dashboard.css";
+                }
+                body.bare { (body) }
             }
-            body.bare { (body) }
         }
-    }
-    .into_string())
+        .into_string(),
+    )
 }
 
 pub fn csrf(session: &Session) -> Markup {

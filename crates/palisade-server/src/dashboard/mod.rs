@@ -212,7 +212,10 @@ pub fn encode(value: &str) -> String {
 pub fn link(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
     let q: Vec<String> = pairs
         .iter()
-        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(v))))
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
         .collect();
     if q.is_empty() {
         path.to_string()
@@ -230,6 +233,28 @@ pub fn see_other(to: &str) -> Response {
     r
 }
 
+/// The fuzz target `dashboard_input`: the session cookie parser, a suppression rule's JSON
+/// body (decoded, normalised, matched), the list cursors and the link encoder.
+pub fn fuzz_inputs(data: &[u8]) {
+    if let Ok(v) = HeaderValue::from_bytes(data) {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(header::COOKIE, v);
+        let _ = session::cookie_value(&h);
+    }
+    if let Ok(m) = serde_json::from_slice::<crate::suppress::Matcher>(data) {
+        if let Ok(m) = m.normalized() {
+            let _ = m.matches(&crate::suppress::AlertFields {
+                rule_id: Some(&m.rule_id),
+                ..Default::default()
+            });
+        }
+    }
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = crate::query::decode_cursor(s, 2);
+        let _ = link("/alerts", &[("q", Some(s))]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,7 +263,10 @@ mod tests {
     fn links_encode_their_values() {
         assert_eq!(encode("a b&c=<d>"), "a%20b%26c%3D%3Cd%3E");
         assert_eq!(
-            link("/alerts", &[("severity", Some("HIGH")), ("rule", None), ("x", Some(""))]),
+            link(
+                "/alerts",
+                &[("severity", Some("HIGH")), ("rule", None), ("x", Some(""))]
+            ),
             "/alerts?severity=HIGH"
         );
         assert_eq!(link("/alerts", &[]), "/alerts");

@@ -80,13 +80,18 @@ pub async fn page(State(s): State<AppState>, session: Session) -> PageResult {
         .collect();
     let in_30_days: i64 = series.iter().flatten().sum();
     let worst = data::vulnerable_images(&s.db).await?;
-    let image_bars: Vec<(String, String, i64)> = [(4, "CRITICAL"), (3, "HIGH"), (2, "MEDIUM"), (1, "LOW")]
-        .iter()
-        .map(|(rank, sev)| {
-            let n = worst.iter().filter(|(r, _)| r == rank).map(|(_, n)| *n).sum();
-            (sev.to_ascii_lowercase(), sev.to_string(), n)
-        })
-        .collect();
+    let image_bars: Vec<(String, String, i64)> =
+        [(4, "CRITICAL"), (3, "HIGH"), (2, "MEDIUM"), (1, "LOW")]
+            .iter()
+            .map(|(rank, sev)| {
+                let n = worst
+                    .iter()
+                    .filter(|(r, _)| r == rank)
+                    .map(|(_, n)| *n)
+                    .sum();
+                (sev.to_ascii_lowercase(), sev.to_string(), n)
+            })
+            .collect();
     let top = query::list_recommendations(&s.db, &RecommendationFilter::default(), 5).await?;
     let body = html! {
         h1 { "Overview" }

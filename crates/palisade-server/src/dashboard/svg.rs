@@ -109,7 +109,15 @@ mod tests {
 
     #[test]
     fn axis_bounds_are_round_and_cover_the_data() {
-        for (v, want) in [(0, 2), (2, 2), (3, 4), (7, 10), (11, 20), (150, 200), (999, 1000)] {
+        for (v, want) in [
+            (0, 2),
+            (2, 2),
+            (3, 4),
+            (7, 10),
+            (11, 20),
+            (150, 200),
+            (999, 1000),
+        ] {
             let m = nice_max(v);
             assert!(m >= v, "{v}");
             assert_eq!(m, want, "{v}");
@@ -126,11 +134,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped() {
-        let svg = bars(
-            "x",
-            &[("<script>".to_string(), "HIGH".to_string(), 3)],
-        )
-        .into_string();
+        let svg = bars("x", &[("<script>".to_string(), "HIGH".to_string(), 3)]).into_string();
         assert!(svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
     }
 }

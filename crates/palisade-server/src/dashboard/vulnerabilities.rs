@@ -198,12 +198,11 @@ pub async fn image(
                 .collect()
         })
         .unwrap_or_default();
-    let os = i
-        .os
-        .get("pretty_name")
-        .or_else(|| i.os.get("id"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
+    let os =
+        i.os.get("pretty_name")
+            .or_else(|| i.os.get("id"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
     let mut packages: Vec<(&str, &str, &str)> = d
         .vulnerabilities
         .iter()
@@ -280,9 +279,7 @@ pub async fn cve(
     }
     let rows = data::cve_images(&s.db, &id).await?;
     if rows.is_empty() {
-        return Err(DashError::not_found(format!(
-            "no stored image has {id}"
-        )));
+        return Err(DashError::not_found(format!("no stored image has {id}")));
     }
     let first = &rows[0];
     let mut images: Vec<&str> = rows.iter().map(|r| r.digest.as_str()).collect();

@@ -169,7 +169,12 @@ pub fn now_rfc3339() -> String {
 
 /// The real node alert of `node-alert.jsonl`, made another document (`id`) of another
 /// container (`container_id`) at `time`, with `edit` applied.
-pub fn node_alert(id: &str, container_id: &str, time: &str, edit: impl FnOnce(&mut Value)) -> String {
+pub fn node_alert(
+    id: &str,
+    container_id: &str,
+    time: &str,
+    edit: impl FnOnce(&mut Value),
+) -> String {
     let text = String::from_utf8(fixture("node-alert.jsonl")).unwrap();
     let mut v: Value = serde_json::from_str(text.trim()).unwrap();
     v["id"] = Value::String(id.into());
@@ -204,10 +209,19 @@ pub fn hostile_scan_report() -> Vec<u8> {
 /// Everything the dashboard shows, through the real ingest API: the CLI's audit alerts, node
 /// alert, scan report and posture result, plus the hostile alert and image.
 pub async fn seed(c: &Client) {
-    c.ingest("/api/v1/ingest/alerts", fixture("audit-alerts.jsonl")).await;
-    c.ingest("/api/v1/ingest/alerts", fixture("node-alert.jsonl")).await;
-    c.ingest("/api/v1/ingest/alerts", hostile_node_alert()).await;
-    c.ingest("/api/v1/ingest/scan-reports", fixture("scan-report.json")).await;
-    c.ingest("/api/v1/ingest/scan-reports", hostile_scan_report()).await;
-    c.ingest("/api/v1/ingest/posture?scope=prod-eu", fixture("posture.json")).await;
+    c.ingest("/api/v1/ingest/alerts", fixture("audit-alerts.jsonl"))
+        .await;
+    c.ingest("/api/v1/ingest/alerts", fixture("node-alert.jsonl"))
+        .await;
+    c.ingest("/api/v1/ingest/alerts", hostile_node_alert())
+        .await;
+    c.ingest("/api/v1/ingest/scan-reports", fixture("scan-report.json"))
+        .await;
+    c.ingest("/api/v1/ingest/scan-reports", hostile_scan_report())
+        .await;
+    c.ingest(
+        "/api/v1/ingest/posture?scope=prod-eu",
+        fixture("posture.json"),
+    )
+    .await;
 }

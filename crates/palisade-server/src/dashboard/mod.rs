@@ -5,6 +5,7 @@
 //! Content-Security-Policy (no inline script or style), and plain links and forms do it all.
 
 pub mod alerts;
+pub mod bench;
 pub mod data;
 pub mod layout;
 pub mod overview;

@@ -555,3 +555,24 @@ async fn suppression_rules_dismiss_new_matching_alerts() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_benchmark_renders_every_page_of_its_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = palisade_server::dashboard::bench::bench_dashboard(
+        &palisade_server::dashboard::bench::DashboardBenchOptions {
+            db_url: format!("sqlite:{}", dir.path().join("b.db").display()),
+            alerts: 300,
+            images: 5,
+            findings_per_image: 30,
+            posture_findings: 100,
+            requests: 1,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.pages.len(), 10);
+    for p in &r.pages {
+        assert!(p.bytes > 1000, "{}: {} bytes", p.page, p.bytes);
+    }
+}

@@ -95,9 +95,9 @@ pub fn scan_report(n: usize, findings: usize) -> String {
                 "purl": format!("pkg:pypi/pkg-{}@1.0.0", cve % 300),
                 "fixed_version": if cve.is_multiple_of(3) { serde_json::Value::Null } else { "1.0.1".into() },
                 "locations": [],
-                "status": if cve.is_multiple_of(3) { "not-fixed" } else { "fixed" },
+                "status": if cve.is_multiple_of(3) { "affected" } else { "fixed" },
                 "severity_source": "advisory",
-                "kev": if cve.is_multiple_of(97) { serde_json::json!({"date_added": "2024-01-01"}) } else { serde_json::Value::Null },
+                "kev": if cve.is_multiple_of(97) { serde_json::json!({"date_added": "2024-01-01", "known_ransomware_campaign_use": false}) } else { serde_json::Value::Null },
                 "epss": {"score": (cve % 100) as f64 / 100.0, "percentile": 0.5, "date": "2026-01-01"},
             })
         })
@@ -106,7 +106,8 @@ pub fn scan_report(n: usize, findings: usize) -> String {
         "source": format!("bench-{n}"),
         "artifact": {"name": format!("registry.example/bench/app-{n}:1"), "kind": "image",
                      "config_digest": digest, "repo_tags": [format!("registry.example/bench/app-{n}:1")]},
-        "os": {"family": "debian", "id": "debian", "version_id": "12"},
+        "os": {"family": "debian", "id": "debian", "version_id": "12", "codename": "bookworm",
+               "pretty_name": "Debian GNU/Linux 12 (bookworm)", "source_path": "usr/lib/os-release"},
         "databases": [],
         "packages_scanned": 100,
         "findings": fs,
@@ -260,8 +261,11 @@ mod tests {
     fn generated_documents_decode() {
         let a = decode::decode_alerts(alert_line(7).as_bytes(), 1, "x").unwrap();
         assert_eq!(a[0].rule_id.as_deref(), Some("PAL-K8SAUDIT-007"));
-        let s = decode::decode_scan_report(scan_report(3, 5).as_bytes()).unwrap();
-        assert_eq!(s.report.findings.len(), 5);
+        // Enough findings to include known-exploited and unfixed ones.
+        let s = decode::decode_scan_report(scan_report(3, 200).as_bytes()).unwrap();
+        assert_eq!(s.report.findings.len(), 200);
+        assert!(s.report.findings.iter().any(|f| f.kev.is_some()));
+        assert!(s.report.findings.iter().any(|f| f.fixed_version.is_none()));
         let p = decode::decode_posture(posture(10).as_bytes()).unwrap();
         assert_eq!(p.findings.len(), 10);
     }

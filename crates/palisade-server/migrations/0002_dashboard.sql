@@ -29,5 +29,18 @@ CREATE TABLE suppression_rules (
 );
 CREATE INDEX suppression_rules_rule ON suppression_rules (rule_id);
 
--- The overview's alerts-per-day chart reads the last 30 days of documents.
-CREATE INDEX alert_occurrences_time ON alert_occurrences (time);
+-- Alert documents per day (of their event time) and severity, kept by ingest: the overview's
+-- chart reads 30 rows per severity instead of every document. Filled from the documents
+-- already stored.
+CREATE TABLE alert_daily_counts (
+    day TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    documents BIGINT NOT NULL,
+    PRIMARY KEY (day, severity)
+);
+INSERT INTO alert_daily_counts (day, severity, documents)
+    SELECT SUBSTR(o.time, 1, 10), a.severity, COUNT(*) FROM alert_occurrences o
+    JOIN alerts a ON a.id = o.alert_id GROUP BY SUBSTR(o.time, 1, 10), a.severity;
+
+-- The overview counts active alerts by severity from the index alone.
+CREATE INDEX alerts_status_severity ON alerts (status, severity);

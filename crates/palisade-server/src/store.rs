@@ -83,6 +83,8 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
     order.dedup_by(|a, b| a.key == b.key);
     result.duplicates += (before - order.len()) as u64;
     let mut groups: std::collections::BTreeMap<&str, Group<'_>> = Default::default();
+    // New documents per (day, severity), for the overview's chart.
+    let mut daily: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
     let mut tx = db.pool.begin().await?;
     for chunk in order.chunks(OCCURRENCE_ROWS) {
         let sql = multi_row(INSERT_OCCURRENCES, 7, chunk.len(), OCCURRENCES_TAIL);
@@ -109,6 +111,9 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
                 continue;
             }
             result.accepted += 1;
+            *daily
+                .entry((a.time.get(..10).unwrap_or(&a.time), a.severity.as_str()))
+                .or_insert(0) += 1;
             groups
                 .entry(&a.group)
                 .and_modify(|g| g.add(a))
@@ -169,6 +174,19 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
                 .bind(&a.key);
         }
         q.execute(&mut *tx).await?;
+    }
+    // Last, in key order like the other rows, so concurrent batches do not deadlock.
+    for ((day, severity), n) in &daily {
+        sqlx::query(
+            "INSERT INTO alert_daily_counts (day, severity, documents) VALUES ($1, $2, $3) \
+             ON CONFLICT (day, severity) DO UPDATE SET \
+             documents = alert_daily_counts.documents + excluded.documents",
+        )
+        .bind(*day)
+        .bind(*severity)
+        .bind(*n)
+        .execute(&mut *tx)
+        .await?;
     }
     for (group, rule) in suppressed {
         audit(

@@ -377,6 +377,13 @@ async fn every_page_renders_the_seeded_data_and_escapes_hostile_strings() {
         assert!(card.contains("data-total=\"5\""), "{card}");
         assert!(card.contains("<span class=\"n\">1</span> high"), "{card}");
         assert!(card.contains("<span class=\"n\">2</span> medium"), "{card}");
+        // The chart: today's bar holds the hostile alert (the fixtures' are from March).
+        let today = &common::now_rfc3339()[..10];
+        assert!(
+            overview.contains(&format!("<title>{today}: 1</title>")),
+            "{overview}"
+        );
+        assert!(overview.contains("1 received"));
         let cve = get(&c.app, "/cves/CVE-2023-43804", Some(&cookie))
             .await
             .body;

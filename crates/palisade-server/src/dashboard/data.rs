@@ -50,14 +50,10 @@ pub async fn alerts_per_day(
     db: &Db,
     since_day: &str,
 ) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT SUBSTR(o.time, 1, 10) AS day, a.severity, COUNT(*) FROM alert_occurrences o \
-         JOIN alerts a ON a.id = o.alert_id WHERE o.time >= $1 \
-         GROUP BY SUBSTR(o.time, 1, 10), a.severity",
-    )
-    .bind(since_day)
-    .fetch_all(&db.pool)
-    .await
+    sqlx::query_as("SELECT day, severity, documents FROM alert_daily_counts WHERE day >= $1")
+        .bind(since_day)
+        .fetch_all(&db.pool)
+        .await
 }
 
 /// Images with findings by their worst finding's severity rank: `(rank, images)`.

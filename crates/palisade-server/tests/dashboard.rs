@@ -391,6 +391,10 @@ async fn every_page_renders_the_seeded_data_and_escapes_hostile_strings() {
             cve.contains("id=\"affected-count\">2<"),
             "both images have it"
         );
+        // By an alias of the advisory, too.
+        let alias = get(&c.app, "/cves/GHSA-v845-jxx5-vc9f", Some(&cookie)).await;
+        assert_eq!(alias.status, StatusCode::OK);
+        assert!(alias.body.contains("id=\"affected-count\">2<"));
         let missing = get(&c.app, "/cves/CVE-1999-0001", Some(&cookie)).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         let bad = get(&c.app, "/images/not-a-digest", Some(&cookie)).await;

@@ -131,17 +131,24 @@ pub struct CveImage {
     pub aliases: String,
 }
 
-/// Every image with vulnerability `id` (by its id or one of its aliases).
+/// Every image with vulnerability `id`: by its id (indexed), else by one of its aliases (a scan).
 pub async fn cve_images(db: &Db, id: &str) -> Result<Vec<CveImage>, sqlx::Error> {
-    let rows = sqlx::query(
+    let by_id = cve_rows(db, "f.vuln_id = $1", id.to_string()).await?;
+    if !by_id.is_empty() {
+        return Ok(by_id);
+    }
+    let alias = format!("%,{},%", id.replace(['%', '_', ','], ""));
+    cve_rows(db, "(',' || f.aliases || ',') LIKE $1", alias).await
+}
+
+async fn cve_rows(db: &Db, cond: &str, value: String) -> Result<Vec<CveImage>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
         "SELECT f.image_digest, i.name, f.package, f.version, f.fixed_version, f.status, \
          f.severity, f.kev, f.epss, f.summary, f.aliases FROM vuln_findings f \
-         JOIN images i ON i.digest = f.image_digest \
-         WHERE f.vuln_id = $1 OR (',' || f.aliases || ',') LIKE $2 \
-         ORDER BY i.name, f.image_digest, f.package LIMIT 1000",
-    )
-    .bind(id)
-    .bind(format!("%,{},%", id.replace(['%', '_', ','], "")))
+         JOIN images i ON i.digest = f.image_digest WHERE {cond} \
+         ORDER BY i.name, f.image_digest, f.package LIMIT 1000"
+    ))
+    .bind(value)
     .fetch_all(&db.pool)
     .await?;
     rows.iter()

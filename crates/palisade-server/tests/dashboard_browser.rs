@@ -97,6 +97,33 @@ impl Browser {
         }
     }
 
+    /// Waits (up to 20 s, the machine may be busy) until the page's path starts with `want`.
+    async fn wait_path(&self, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let p = self.path().await;
+            if p.starts_with(want) || Instant::now() > deadline {
+                return p;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits (up to 20 s) until the text of `css` is `want`; returns the last text read.
+    async fn wait_text(&self, css: &str, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let t = match self.c.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if t == want || Instant::now() > deadline {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn text(&self, css: &str) -> String {
         self.c
             .find(Locator::Css(css))
@@ -219,7 +246,7 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     br.shot("login").await;
     br.fill("#token", &c.admin).await;
     br.click("main.login button[type=submit]").await;
-    assert_eq!(br.path().await, "/");
+    assert_eq!(br.wait_path("/").await, "/");
 
     // Overview: the seeded numbers (3 audit groups + 2 node alerts, all active).
     assert_eq!(br.text("#active-alerts .big").await, "5");
@@ -242,7 +269,7 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     br.select("#alert-filters select[name=severity]", "MEDIUM")
         .await;
     br.click("#alert-filters button[type=submit]").await;
-    assert!(br.path().await.contains("severity=MEDIUM"));
+    assert!(br.wait_path("/alerts?").await.contains("severity=MEDIUM"));
     assert_eq!(br.count("#alerts tbody tr").await, 2);
     for badge in
         br.c.find_all(Locator::Css("#alerts tbody .badge"))
@@ -266,7 +293,10 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
         .to_string();
     br.click(&format!("#alerts tr[data-id='{binding}'] a"))
         .await;
-    assert_eq!(br.path().await, format!("/alerts/{binding}"));
+    assert_eq!(
+        br.wait_path(&format!("/alerts/{binding}")).await,
+        format!("/alerts/{binding}")
+    );
     assert!(
         br.text("#mitre").await.contains("T1"),
         "MITRE technique shown"
@@ -279,8 +309,14 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     )
     .await;
     br.click("#set-status button[type=submit]").await;
-    assert_eq!(br.path().await, format!("/alerts/{binding}"));
-    assert_eq!(br.text("#alert-status").await, "Dismissed");
+    assert_eq!(
+        br.wait_path(&format!("/alerts/{binding}")).await,
+        format!("/alerts/{binding}")
+    );
+    assert_eq!(
+        br.wait_text("#alert-status", "Dismissed").await,
+        "Dismissed"
+    );
     assert!(br.text("#history").await.contains("approved in CHG-1234"));
     br.shot("alert-dismissed").await;
     assert_eq!(
@@ -316,7 +352,7 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     )
     .await;
     br.click("#create-suppression button[type=submit]").await;
-    assert!(br.path().await.starts_with("/settings"));
+    assert!(br.wait_path("/settings").await.starts_with("/settings"));
     assert!(br
         .text("#suppressions")
         .await
@@ -341,7 +377,11 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
             .unwrap();
     assert_ne!(id, node, "a new alert, not the one the rule was made from");
     br.click("#alerts tbody tr a").await;
-    assert_eq!(br.text("#alert-status").await, "Dismissed");
+    assert!(br.wait_path("/alerts/").await.starts_with("/alerts/"));
+    assert_eq!(
+        br.wait_text("#alert-status", "Dismissed").await,
+        "Dismissed"
+    );
     assert!(br.text("main").await.contains("suppressed by rule"));
     br.shot("alert-suppressed").await;
 
@@ -396,7 +436,7 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
     assert!(br.count("#findings tbody tr").await >= 10);
     br.shot("image").await;
     br.click("#findings a[href='/cves/CVE-2023-43804']").await;
-    assert_eq!(br.path().await, "/cves/CVE-2023-43804");
+    assert_eq!(br.wait_path("/cves/").await, "/cves/CVE-2023-43804");
     assert_eq!(br.text("#affected-count").await, "2");
     assert!(br.text("#cve-images").await.contains("urllib3"));
     br.shot("cve").await;
@@ -407,7 +447,7 @@ async fn run(webdriver: &str, store: &'static str, db: palisade_server::Db) {
 
     // Log out: the login page, and pages redirect there again.
     br.click("#logout").await;
-    assert_eq!(br.path().await, "/login");
+    assert_eq!(br.wait_path("/login").await, "/login");
     br.goto("/").await;
     assert_eq!(br.path().await, "/login");
 

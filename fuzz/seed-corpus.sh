@@ -74,6 +74,7 @@ seed rule_condition "$here"/seeds/rule_condition/*
 seed rule_list_file "$here"/seeds/rule_list_file/*
 seed audit_event "$here"/seeds/audit_event/*
 seed server_ingest "$here"/../crates/palisade-server/tests/fixtures/* "$here"/seeds/server_ingest/*
+seed dashboard_input "$here"/seeds/dashboard_input/*
 seed sensor_record "$here"/seeds/sensor_record/*
 for t in sensor_netlink sensor_baseline sensor_drift_policy; do seed "$t" "$here"/seeds/$t/*; done
 seed sensor_runtime_bundle $(find "$here"/../crates/palisade-sensor/fixtures/runtimes -name "*.json")

@@ -174,6 +174,8 @@ enum BenchCommand {
     Posture(posture_cmd::BenchArgs),
     /// Alert ingest rate of the central server (whole request path, one store).
     Server(server_cmd::BenchArgs),
+    /// Each dashboard page's server time (p50/p95) on a seeded store.
+    Dashboard(server_cmd::DashboardBenchArgs),
     /// Admission reviews: decisions/s and p99 in the core (one thread), and over loopback TLS
     /// at a fixed rate and at saturation.
     Admission(admission_cmd::BenchArgs),
@@ -419,6 +421,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::Server(args),
         } => server_cmd::bench(args).await,
+        Command::Bench {
+            command: BenchCommand::Dashboard(args),
+        } => server_cmd::bench_dashboard(args).await,
     }
 }
 

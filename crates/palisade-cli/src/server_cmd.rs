@@ -21,6 +21,10 @@ pub struct ServerArgs {
     /// Serve plain HTTP on a non-loopback address.
     #[arg(long)]
     pub insecure_listen: bool,
+    /// The server is reached over HTTPS (a TLS proxy in front): mark dashboard session
+    /// cookies `Secure`.
+    #[arg(long)]
+    pub secure_cookies: bool,
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = Limits::default().max_body)]
     pub max_body: usize,
@@ -75,6 +79,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
                 listen: args.listen,
                 db_url: db_url(args.db)?,
                 insecure_listen: args.insecure_listen,
+                secure_cookies: args.secure_cookies,
                 limits: Limits {
                     max_body: args.max_body,
                     max_lines: args.max_batch,
@@ -118,6 +123,53 @@ pub async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         concurrency: args.concurrency,
         repeats: args.repeats,
     })
+    .await?;
+    writeln!(
+        std::io::stdout(),
+        "{}",
+        serde_json::to_string_pretty(&result)?
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DashboardBenchArgs {
+    /// The store (default: a new SQLite file in a temporary directory).
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Alerts to store (each its own group, spread over the last 30 days).
+    #[arg(long, default_value_t = 100_000)]
+    pub alerts: usize,
+    /// Images to store.
+    #[arg(long, default_value_t = 1000)]
+    pub images: usize,
+    /// Findings per image.
+    #[arg(long, default_value_t = 20)]
+    pub findings_per_image: usize,
+    /// Posture findings to store.
+    #[arg(long, default_value_t = 5000)]
+    pub posture_findings: usize,
+    /// Requests measured per page.
+    #[arg(long, default_value_t = 30)]
+    pub requests: usize,
+}
+
+/// `palisade bench dashboard`: each page's server time, as JSON on stdout.
+pub async fn bench_dashboard(args: DashboardBenchArgs) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let db_url = args
+        .db
+        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+    let result = palisade_server::dashboard::bench::bench_dashboard(
+        &palisade_server::dashboard::bench::DashboardBenchOptions {
+            db_url,
+            alerts: args.alerts,
+            images: args.images,
+            findings_per_image: args.findings_per_image,
+            posture_findings: args.posture_findings,
+            requests: args.requests.max(1),
+        },
+    )
     .await?;
     writeln!(
         std::io::stdout(),

@@ -42,6 +42,8 @@ const DEFAULT_PAGE: usize = 50;
 pub struct AppState {
     pub db: Db,
     pub limits: Limits,
+    /// The server is reached over HTTPS (a TLS proxy in front): dashboard cookies are `Secure`.
+    pub secure_cookies: bool,
 }
 
 /// An error answer: a status and a message naming the problem (`{"error": "..."}`).
@@ -129,6 +131,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/vulnerabilities", get(list_vulnerabilities))
         .route("/api/v1/recommendations", get(list_recommendations))
         .route("/api/v1/tokens", post(create_token))
+        .route(
+            "/api/v1/suppressions",
+            get(list_suppressions).post(create_suppression),
+        )
+        .route(
+            "/api/v1/suppressions/{id}",
+            axum::routing::delete(delete_suppression),
+        )
+        .route("/api/v1/suppressions/simulate", post(simulate_suppression))
+        .merge(crate::dashboard::routes())
         // Bodies are read (and bounded) by the handlers, which name the limit.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
@@ -475,4 +487,77 @@ async fn create_token(
         StatusCode::CREATED,
         Json(serde_json::json!({"token": token, "role": role.as_str(), "name": req.name})),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewSuppression {
+    #[serde(flatten)]
+    matcher: crate::suppress::Matcher,
+    reason: String,
+}
+
+/// The JSON body of a suppression request, bounded, its matcher normalised.
+async fn suppression_body<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, ApiError> {
+    let body = read_body(body, 64 << 10).await?;
+    serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "expected {{\"rule_id\": ..., optional \"cluster\", \"namespace\", \"image\", \
+             \"process_name\", \"container_name\"}}: {e}"
+        ))
+    })
+}
+
+/// Checks a suppression reason: 1 to 2000 bytes.
+pub fn suppression_reason(reason: &str) -> Result<&str, ApiError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > 2000 {
+        return Err(ApiError::bad_request("reason must be 1 to 2000 bytes"));
+    }
+    Ok(reason)
+}
+
+async fn list_suppressions(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(READ, "read suppression rules")?;
+    let rules = crate::suppress::list(&s.db.pool).await?;
+    Ok(Json(serde_json::json!({ "items": rules })))
+}
+
+async fn create_suppression(
+    State(s): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<(StatusCode, Json<crate::suppress::Rule>), ApiError> {
+    caller.require(ADMIN, "manage suppression rules")?;
+    let req: NewSuppression = suppression_body(body).await?;
+    let matcher = req.matcher.normalized().map_err(ApiError::bad_request)?;
+    let reason = suppression_reason(&req.reason)?;
+    let rule = crate::suppress::create(&s.db, matcher, reason, &caller.who()).await?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+async fn delete_suppression(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(ADMIN, "manage suppression rules")?;
+    if crate::suppress::delete(&s.db, &id, &caller.who()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no suppression rule {id}")))
+    }
+}
+
+async fn simulate_suppression(
+    State(s): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<Json<crate::suppress::Simulation>, ApiError> {
+    caller.require(READ, "simulate suppression rules")?;
+    let m: crate::suppress::Matcher = suppression_body(body).await?;
+    let m = m.normalized().map_err(ApiError::bad_request)?;
+    Ok(Json(crate::suppress::simulate(&s.db, &m).await?))
 }

@@ -48,6 +48,7 @@ pub async fn bench_ingest(o: &BenchOptions) -> Result<BenchResult, ServerError> 
     let db = Db::connect(&o.db_url).await?;
     let token = auth::create_token(&db, Role::Ingest, "bench", "bench").await?;
     let app = router(AppState {
+        secure_cookies: false,
         db: db.clone(),
         limits: Limits {
             max_body: 256 << 20,

@@ -65,6 +65,9 @@ pub struct IngestAlert {
     pub message: String,
     pub tactics: Vec<String>,
     pub techniques: Vec<String>,
+    /// Node alerts: the process's name and the container's name (suppression rules match them).
+    pub process_name: Option<String>,
+    pub container_name: Option<String>,
     /// The line as received.
     pub document: String,
 }
@@ -251,7 +254,16 @@ fn decode_alert(text: &str, received: &str) -> Result<IngestAlert, String> {
     };
     let key = hash(&[source.as_str(), &place, &w.id]);
     let group = hash(&[source.as_str(), &place, &rule_key, &identity])[..32].to_string();
+    let process_name = w
+        .process
+        .as_ref()
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let container_name = w.container.as_ref().and_then(|c| c.name.clone());
     Ok(IngestAlert {
+        process_name,
+        container_name,
         source,
         key,
         group,

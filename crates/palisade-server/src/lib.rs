@@ -7,10 +7,12 @@ pub mod api;
 pub mod auth;
 pub mod bench;
 pub mod client;
+pub mod dashboard;
 pub mod db;
 pub mod decode;
 pub mod query;
 pub mod store;
+pub mod suppress;
 
 use std::net::SocketAddr;
 
@@ -38,6 +40,8 @@ pub struct ServerConfig {
     pub db_url: String,
     /// Serve plain HTTP on a non-loopback address (there is no TLS yet).
     pub insecure_listen: bool,
+    /// The server is reached over HTTPS (behind a TLS proxy): dashboard cookies are `Secure`.
+    pub secure_cookies: bool,
     pub limits: Limits,
 }
 
@@ -85,6 +89,7 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
     let app = router(AppState {
         db,
         limits: config.limits,
+        secure_cookies: config.secure_cookies,
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

@@ -54,7 +54,7 @@ const OCCURRENCES_TAIL: &str = " ON CONFLICT (key) DO NOTHING RETURNING key";
 
 const UPSERT_ALERTS: &str = "INSERT INTO alerts (id, source, rule_id, rule, severity, \
     severity_rank, cluster, node, namespace, resource, image, message, tactics, techniques, \
-    status, first_seen, last_seen, hits, occurrences, latest_occurrence) VALUES";
+    status, status_reason, first_seen, last_seen, hits, occurrences, latest_occurrence) VALUES";
 const UPSERT_ALERTS_TAIL: &str = " ON CONFLICT (id) DO UPDATE SET \
     hits = alerts.hits + excluded.hits, \
     occurrences = alerts.occurrences + excluded.occurrences, \
@@ -83,6 +83,8 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
     order.dedup_by(|a, b| a.key == b.key);
     result.duplicates += (before - order.len()) as u64;
     let mut groups: std::collections::BTreeMap<&str, Group<'_>> = Default::default();
+    // New documents per (day, severity), for the overview's chart.
+    let mut daily: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
     let mut tx = db.pool.begin().await?;
     for chunk in order.chunks(OCCURRENCE_ROWS) {
         let sql = multi_row(INSERT_OCCURRENCES, 7, chunk.len(), OCCURRENCES_TAIL);
@@ -109,6 +111,9 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
                 continue;
             }
             result.accepted += 1;
+            *daily
+                .entry((a.time.get(..10).unwrap_or(&a.time), a.severity.as_str()))
+                .or_insert(0) += 1;
             groups
                 .entry(&a.group)
                 .and_modify(|g| g.add(a))
@@ -116,10 +121,30 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
         }
     }
     let groups: Vec<&Group<'_>> = groups.values().collect();
+    // Suppression rules apply to alerts new to the store: they are stored Dismissed.
+    let rules = crate::suppress::list(&mut *tx).await?;
+    let mut suppressed: Vec<(&str, &crate::suppress::Rule)> = Vec::new();
     for chunk in groups.chunks(ALERT_ROWS) {
-        let sql = multi_row(UPSERT_ALERTS, 20, chunk.len(), UPSERT_ALERTS_TAIL);
+        let mut reasons: Vec<Option<&crate::suppress::Rule>> = vec![None; chunk.len()];
+        if !rules.is_empty() {
+            let existing = existing_alerts(&mut tx, chunk).await?;
+            for (g, reason) in chunk.iter().zip(reasons.iter_mut()) {
+                if existing.contains(g.latest.group.as_str()) {
+                    continue;
+                }
+                // The group's latest document decides (they share rule and resource).
+                *reason = crate::suppress::first_match(
+                    &rules,
+                    &crate::suppress::AlertFields::of(g.latest),
+                );
+                if let Some(r) = reason {
+                    suppressed.push((&g.latest.group, r));
+                }
+            }
+        }
+        let sql = multi_row(UPSERT_ALERTS, 21, chunk.len(), UPSERT_ALERTS_TAIL);
         let mut q = sqlx::query(&sql);
-        for g in chunk {
+        for (g, rule) in chunk.iter().zip(&reasons) {
             let a = g.latest;
             q = q
                 .bind(&a.group)
@@ -136,7 +161,12 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
                 .bind(&a.message)
                 .bind(a.tactics.join(","))
                 .bind(a.techniques.join(","))
-                .bind("Active")
+                .bind(if rule.is_some() {
+                    "Dismissed"
+                } else {
+                    "Active"
+                })
+                .bind(rule.map(crate::suppress::reason_for))
                 .bind(g.first_seen)
                 .bind(&a.last_seen)
                 .bind(g.hits)
@@ -145,8 +175,56 @@ pub async fn ingest_alerts(db: &Db, alerts: &[IngestAlert]) -> Result<IngestResu
         }
         q.execute(&mut *tx).await?;
     }
+    // Last, in key order like the other rows, so concurrent batches do not deadlock.
+    for ((day, severity), n) in &daily {
+        sqlx::query(
+            "INSERT INTO alert_daily_counts (day, severity, documents) VALUES ($1, $2, $3) \
+             ON CONFLICT (day, severity) DO UPDATE SET \
+             documents = alert_daily_counts.documents + excluded.documents",
+        )
+        .bind(*day)
+        .bind(*severity)
+        .bind(*n)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (group, rule) in suppressed {
+        audit(
+            &mut tx,
+            "server",
+            "alert.suppressed",
+            &format!("alert:{group}"),
+            &serde_json::json!({
+                "to": "Dismissed",
+                "rule": rule.id,
+                "reason": crate::suppress::reason_for(rule),
+            }),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(result)
+}
+
+/// Which of `chunk`'s groups are stored alerts already.
+async fn existing_alerts(
+    tx: &mut Transaction<'_, Any>,
+    chunk: &[&Group<'_>],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id FROM alerts WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(&sql);
+    for g in chunk {
+        q = q.bind(&g.latest.group);
+    }
+    Ok(q.fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
 }
 
 /// Rows per multi-row statement (well under SQLite's and PostgreSQL's parameter limits).

@@ -86,6 +86,7 @@ impl Client {
             app: router(AppState {
                 db: db.clone(),
                 limits,
+                secure_cookies: false,
             }),
             db: db.clone(),
             admin: token(Role::Admin).await,
@@ -151,4 +152,76 @@ pub fn fixture(name: &str) -> Vec<u8> {
             .join(name),
     )
     .unwrap()
+}
+
+/// The image of `scan-report.json`.
+pub const APP_DIGEST: &str =
+    "sha256:6bd23755bd6c5ccb535f3290e6da36d389bbbae41e2c12390ae33ccc93802f80";
+/// The image of `hostile_scan_report()`.
+pub const HOSTILE_DIGEST: &str =
+    "sha256:abababababababababababababababababababababababababababababababab";
+/// Markup and quotes, as an attacker would put them in names, arguments and outputs.
+pub const HOSTILE: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
+
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string()
+}
+
+/// The real node alert of `node-alert.jsonl`, made another document (`id`) of another
+/// container (`container_id`) at `time`, with `edit` applied.
+pub fn node_alert(
+    id: &str,
+    container_id: &str,
+    time: &str,
+    edit: impl FnOnce(&mut Value),
+) -> String {
+    let text = String::from_utf8(fixture("node-alert.jsonl")).unwrap();
+    let mut v: Value = serde_json::from_str(text.trim()).unwrap();
+    v["id"] = Value::String(id.into());
+    v["time"] = Value::String(time.into());
+    v["last_seen"] = Value::String(time.into());
+    v["container"]["id"] = Value::String(container_id.into());
+    edit(&mut v);
+    v.to_string()
+}
+
+/// A node alert with hostile strings in the pod name, image tag, command line and rule output.
+pub fn hostile_node_alert() -> String {
+    node_alert("PAL-NODE-004/666/1", &"e".repeat(64), &now_rfc3339(), |v| {
+        v["container"]["pod_name"] = Value::String(format!("web-{HOSTILE}"));
+        v["container"]["image"] = Value::String(format!("registry.example/shop/web:{HOSTILE}"));
+        v["process"]["args"] = serde_json::json!(["sh", "-c", format!("echo {HOSTILE}")]);
+        v["message"] = Value::String(format!("shell started by {HOSTILE}"));
+    })
+}
+
+/// The real scan report of another image whose tag is hostile.
+pub fn hostile_scan_report() -> Vec<u8> {
+    let mut v: Value = serde_json::from_slice(&fixture("scan-report.json")).unwrap();
+    v["artifact"]["config_digest"] = Value::String(HOSTILE_DIGEST.into());
+    v["artifact"]["name"] = Value::String(format!("palisade-test/app:{HOSTILE}"));
+    v["artifact"]["repo_tags"] = serde_json::json!([format!("palisade-test/app:{HOSTILE}")]);
+    // Fewer findings, so the two images rank differently.
+    v["findings"].as_array_mut().unwrap().truncate(2);
+    serde_json::to_vec(&v).unwrap()
+}
+
+/// Everything the dashboard shows, through the real ingest API: the CLI's audit alerts, node
+/// alert, scan report and posture result, plus the hostile alert and image.
+pub async fn seed(c: &Client) {
+    c.ingest("/api/v1/ingest/alerts", fixture("audit-alerts.jsonl"))
+        .await;
+    c.ingest("/api/v1/ingest/alerts", fixture("node-alert.jsonl"))
+        .await;
+    c.ingest("/api/v1/ingest/alerts", hostile_node_alert())
+        .await;
+    c.ingest("/api/v1/ingest/scan-reports", fixture("scan-report.json"))
+        .await;
+    c.ingest("/api/v1/ingest/scan-reports", hostile_scan_report())
+        .await;
+    c.ingest(
+        "/api/v1/ingest/posture?scope=prod-eu",
+        fixture("posture.json"),
+    )
+    .await;
 }

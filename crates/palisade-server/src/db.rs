@@ -11,8 +11,14 @@ use sqlx::{AnyPool, Executor};
 use crate::ServerError;
 
 /// The migrations, in order. Each is one portable SQL file under `migrations/`.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        3,
+        "inventory",
+        include_str!("../migrations/0003_inventory.sql"),
+    ),
+];
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,10 @@ pub mod bench;
 pub mod client;
 pub mod db;
 pub mod decode;
+pub mod heartbeat;
+pub mod inventory;
 pub mod query;
+pub mod seed;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -77,15 +80,21 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
         );
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    serve_listener(listener, db, config.limits).await
+}
+
+/// Serves `db` on a bound listener until SIGINT or SIGTERM (graceful).
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    db: Db,
+    limits: Limits,
+) -> Result<(), ServerError> {
     tracing::info!(
         "palisade server listening on {} ({:?} store)",
         listener.local_addr()?,
         db.backend
     );
-    let app = router(AppState {
-        db,
-        limits: config.limits,
-    });
+    let app = router(AppState { db, limits });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await?;

@@ -25,15 +25,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
-    let demo = manifest.join("../../demo").canonicalize().expect("the demo/ directory");
+    let demo = manifest
+        .join("../../demo")
+        .canonicalize()
+        .expect("the demo/ directory");
     println!("cargo:rerun-if-changed={}", demo.display());
     let mut files = Vec::new();
     walk(&demo, &mut files);
     let mut code = String::from("pub static FILES: &[(&str, &[u8])] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f.strip_prefix(&demo).expect("under demo/").to_string_lossy().replace('\\', "/");
-        code.push_str(&format!("    ({rel:?}, include_bytes!({:?})),\n", f.display().to_string()));
+        let rel = f
+            .strip_prefix(&demo)
+            .expect("under demo/")
+            .to_string_lossy()
+            .replace('\\', "/");
+        code.push_str(&format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("files.rs");

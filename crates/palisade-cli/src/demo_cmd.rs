@@ -160,7 +160,9 @@ pub async fn run(listen: SocketAddr, limits: Limits) -> anyhow::Result<ExitCode>
         listen.ip().is_loopback(),
         "the demo listens on loopback only (it prints an admin token)"
     );
-    let work = tempfile::Builder::new().prefix("palisade-demo-").tempdir()?;
+    let work = tempfile::Builder::new()
+        .prefix("palisade-demo-")
+        .tempdir()?;
     palisade_demo::unpack(&work.path().join("demo")).context("unpacking the demo material")?;
     // The engines record paths as given: run them from the work directory so the documents
     // say `demo/k8s/shop.yaml`, not a temporary path.

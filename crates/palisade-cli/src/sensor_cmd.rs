@@ -91,7 +91,12 @@ pub struct RunArgs {
     /// --spool directory (as --forward does, with the token), and a heartbeat every
     /// --heartbeat-interval (node, cluster, version, collector, drops, running containers).
     /// The token (role ingest) comes from PALISADE_TOKEN or --token-file.
-    #[arg(long, value_name = "URL", requires = "spool", conflicts_with = "forward")]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "spool",
+        conflicts_with = "forward"
+    )]
     server: Option<String>,
     /// File whose first line is the server token.
     #[arg(long, requires = "server")]
@@ -146,10 +151,7 @@ fn forwarder(
                 Some(t) => resp.bearer_auth(t),
                 None => resp,
             };
-            let resp = resp
-                .body(body)
-                .send()
-                .map_err(|e| e.to_string())?;
+            let resp = resp.body(body).send().map_err(|e| e.to_string())?;
             if resp.status().is_success() {
                 Ok(())
             } else {

@@ -64,7 +64,12 @@ impl Demo {
                 Err(e) => {
                     let _ = child.kill();
                     let mut err = String::new();
-                    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                    child
+                        .stderr
+                        .take()
+                        .unwrap()
+                        .read_to_string(&mut err)
+                        .unwrap();
                     panic!("no URL and token from `palisade server --demo` ({e}): {err}");
                 }
             }
@@ -108,7 +113,11 @@ fn apk_key(v: &str) -> (Vec<(u64, String)>, u64) {
 /// The files of the image's only layer.
 fn layer_files() -> BTreeMap<String, Vec<u8>> {
     let image = demo_dir().join("image");
-    let blob = |d: &str| image.join("blobs/sha256").join(d.trim_start_matches("sha256:"));
+    let blob = |d: &str| {
+        image
+            .join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
     let index: Value =
         serde_json::from_slice(&std::fs::read(image.join("index.json")).unwrap()).unwrap();
     let manifest: Value = serde_json::from_slice(
@@ -207,7 +216,9 @@ fn expected_findings() -> (BTreeMap<String, usize>, usize) {
             for a in r["affected"].as_array().unwrap() {
                 let versions = a["versions"].as_array().cloned().unwrap_or_default();
                 if norm(a["package"]["name"].as_str().unwrap_or("")) == norm(&name)
-                    && versions.iter().any(|v| v.as_str() == Some(version.as_str()))
+                    && versions
+                        .iter()
+                        .any(|v| v.as_str() == Some(version.as_str()))
                 {
                     ids.insert(r["id"].as_str().unwrap().to_string());
                 }
@@ -221,11 +232,13 @@ fn expected_findings() -> (BTreeMap<String, usize>, usize) {
 }
 
 fn manifest_digest() -> String {
-    let index: Value = serde_json::from_slice(
-        &std::fs::read(demo_dir().join("image/index.json")).unwrap(),
-    )
-    .unwrap();
-    index["manifests"][0]["digest"].as_str().unwrap().to_string()
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(demo_dir().join("image/index.json")).unwrap())
+            .unwrap();
+    index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// Rule ids and the sum of their counts, per alert source, of JSON-lines alerts.
@@ -260,7 +273,9 @@ fn demo_serves_the_demo_material() {
     assert!(alerts["next_cursor"].is_null());
     let mut got: BTreeMap<String, (BTreeSet<String>, i64)> = BTreeMap::new();
     for a in items(&alerts) {
-        let e = got.entry(a["source"].as_str().unwrap().to_string()).or_default();
+        let e = got
+            .entry(a["source"].as_str().unwrap().to_string())
+            .or_default();
         e.0.insert(a["rule_id"].as_str().unwrap().to_string());
         e.1 += a["count"].as_i64().unwrap();
     }

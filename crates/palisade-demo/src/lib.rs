@@ -43,13 +43,22 @@ mod tests {
                     stack.push(p);
                 } else {
                     let rel = p.strip_prefix(&demo).unwrap().to_string_lossy().to_string();
-                    assert_eq!(file(&rel), Some(std::fs::read(&p).unwrap().as_slice()), "{rel}");
+                    assert_eq!(
+                        file(&rel),
+                        Some(std::fs::read(&p).unwrap().as_slice()),
+                        "{rel}"
+                    );
                     on_disk.push(rel);
                 }
             }
         }
         assert_eq!(on_disk.len(), FILES.len());
-        for needed in ["image/index.json", "audit.log", "sensor-alerts.jsonl", "README.md"] {
+        for needed in [
+            "image/index.json",
+            "audit.log",
+            "sensor-alerts.jsonl",
+            "README.md",
+        ] {
             assert!(file(needed).is_some(), "{needed}");
         }
     }

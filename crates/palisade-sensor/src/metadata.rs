@@ -399,7 +399,12 @@ impl DockerClient {
         let list = self.get("/containers/json")?;
         let ids: Vec<&str> = list
             .as_array()
-            .map(|a| a.iter().filter_map(|c| c["Id"].as_str()).take(max).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c["Id"].as_str())
+                    .take(max)
+                    .collect()
+            })
             .unwrap_or_default();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

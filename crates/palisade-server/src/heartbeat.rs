@@ -112,7 +112,9 @@ pub fn decode_heartbeat(body: &[u8]) -> Result<IngestHeartbeat, DecodeError> {
     let mut ids = std::collections::HashSet::new();
     for (i, c) in hb.containers.iter().enumerate() {
         if c.id.is_empty() {
-            return Err(DecodeError::Document(format!("containers[{i}]: id is empty")));
+            return Err(DecodeError::Document(format!(
+                "containers[{i}]: id is empty"
+            )));
         }
         if !ids.insert(c.id.as_str()) {
             return Err(DecodeError::Document(format!(

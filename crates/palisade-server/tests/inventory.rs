@@ -47,18 +47,40 @@ async fn heartbeat_endpoints_enforce_their_roles() {
         let hb = heartbeat("n1", &now(), &[("a", SCANNED)]);
         let table: Vec<(&str, &str, String, &[Role])> = vec![
             ("POST", HEARTBEATS, hb.clone(), &[Ingest]),
-            ("GET", "/api/v1/coverage", String::new(), &[Admin, Operator, Reader]),
-            ("GET", "/api/v1/containers", String::new(), &[Admin, Operator, Reader]),
+            (
+                "GET",
+                "/api/v1/coverage",
+                String::new(),
+                &[Admin, Operator, Reader],
+            ),
+            (
+                "GET",
+                "/api/v1/containers",
+                String::new(),
+                &[Admin, Operator, Reader],
+            ),
         ];
         for (method, path, body, allowed) in table {
             let (s, _) = c.call(method, path, None, body.clone()).await;
             assert_eq!(s, StatusCode::UNAUTHORIZED, "{} {method} {path}", b.name);
             for role in [Admin, Operator, Reader, Ingest] {
-                let (s, v) = c.call(method, path, Some(c.token(role)), body.clone()).await;
+                let (s, v) = c
+                    .call(method, path, Some(c.token(role)), body.clone())
+                    .await;
                 if allowed.contains(&role) {
-                    assert_eq!(s, StatusCode::OK, "{} {method} {path} as {role}: {v}", b.name);
+                    assert_eq!(
+                        s,
+                        StatusCode::OK,
+                        "{} {method} {path} as {role}: {v}",
+                        b.name
+                    );
                 } else {
-                    assert_eq!(s, StatusCode::FORBIDDEN, "{} {method} {path} as {role}", b.name);
+                    assert_eq!(
+                        s,
+                        StatusCode::FORBIDDEN,
+                        "{} {method} {path} as {role}",
+                        b.name
+                    );
                 }
             }
         }
@@ -76,12 +98,20 @@ async fn heartbeats_replace_the_running_containers_and_join_scans() {
         assert_eq!(c.ingest(HEARTBEATS, first.clone()).await["accepted"], 1);
         // The same heartbeat again, or an older one, changes nothing.
         let again = c.ingest(HEARTBEATS, first).await;
-        assert_eq!((again["accepted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(1)), "{}", b.name);
+        assert_eq!(
+            (again["accepted"].as_u64(), again["duplicates"].as_u64()),
+            (Some(0), Some(1)),
+            "{}",
+            b.name
+        );
         let old = heartbeat("n1", "2020-01-01T00:00:00Z", &[]);
         assert_eq!(c.ingest(HEARTBEATS, old).await["duplicates"], 1);
 
         let list = c.get("/api/v1/containers").await;
-        let ids: Vec<&str> = items(&list).iter().map(|x| x["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = items(&list)
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .collect();
         assert_eq!(ids, ["a", "b"], "{}: {list}", b.name);
         let a = &items(&list)[0];
         assert_eq!(a["scan"]["digest"], SCANNED);
@@ -98,7 +128,9 @@ async fn heartbeats_replace_the_running_containers_and_join_scans() {
         let list = c.get("/api/v1/containers?limit=1").await;
         assert_eq!(items(&list)[0]["id"], "a");
         let cursor = list["next_cursor"].as_str().unwrap();
-        let page2 = c.get(&format!("/api/v1/containers?limit=1&cursor={cursor}")).await;
+        let page2 = c
+            .get(&format!("/api/v1/containers?limit=1&cursor={cursor}"))
+            .await;
         assert_eq!(items(&page2)[0]["id"], "c", "{}: {page2}", b.name);
         assert!(page2["next_cursor"].is_null());
         assert_eq!(
@@ -127,7 +159,12 @@ async fn coverage_lists_sensors_stale_ones_and_nodes_without_one() {
             .iter()
             .map(|s| (s["node"].as_str().unwrap(), s["stale"].as_bool().unwrap()))
             .collect();
-        assert_eq!(sensors, [("fresh", false), ("silent", true)], "{}: {cov}", b.name);
+        assert_eq!(
+            sensors,
+            [("fresh", false), ("silent", true)],
+            "{}: {cov}",
+            b.name
+        );
         assert_eq!(cov["sensors"][0]["drops"]["ring_buffer"], 2);
         let missing: Vec<&str> = cov["nodes_without_sensor"]
             .as_array()
@@ -142,7 +179,10 @@ async fn coverage_lists_sensors_stale_ones_and_nodes_without_one() {
             .iter()
             .find(|x| x["cluster"] == "prod")
             .unwrap();
-        assert_eq!((prod["sensors"].as_i64(), prod["stale_sensors"].as_i64()), (Some(2), Some(1)));
+        assert_eq!(
+            (prod["sensors"].as_i64(), prod["stale_sensors"].as_i64()),
+            (Some(2), Some(1))
+        );
         let (s, v) = c
             .call("GET", "/api/v1/coverage?stale_after=0", Some(&c.reader), "")
             .await;
@@ -175,7 +215,12 @@ async fn bad_heartbeats_get_errors_naming_the_problem() {
         let many: Vec<(String, &str)> = (0..200).map(|i| (format!("c{i}"), OTHER)).collect();
         let refs: Vec<(&str, &str)> = many.iter().map(|(a, d)| (a.as_str(), *d)).collect();
         let (s, v) = c
-            .call("POST", HEARTBEATS, Some(&c.ingest), heartbeat("n1", &now(), &refs))
+            .call(
+                "POST",
+                HEARTBEATS,
+                Some(&c.ingest),
+                heartbeat("n1", &now(), &refs),
+            )
             .await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     }

@@ -128,7 +128,8 @@ pub struct Coverage {
     /// Heartbeats older than this are stale.
     pub stale_after_seconds: u64,
     pub sensors: Vec<SensorNode>,
-    /// Nodes named by documents (node alerts) that send no heartbeats.
+    /// Nodes named by documents (node alerts) that send no heartbeats. A node alert without a
+    /// cluster (the sensor's alerts name only the node) is matched by node name.
     pub nodes_without_sensor: Vec<NodeWithoutSensor>,
     pub clusters: Vec<ClusterCoverage>,
     /// Clusters with sensors but no audit-log alerts.
@@ -170,7 +171,7 @@ pub async fn coverage(db: &Db, stale_after: std::time::Duration) -> Result<Cover
     let known = sqlx::query(
         "SELECT a.cluster, a.node, MAX(a.last_seen) AS last_seen FROM alerts a \
          WHERE a.node IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sensor_nodes s \
-         WHERE s.node = a.node AND COALESCE(s.cluster, '') = COALESCE(a.cluster, '')) \
+         WHERE s.node = a.node AND (a.cluster IS NULL OR s.cluster = a.cluster)) \
          GROUP BY a.cluster, a.node ORDER BY a.cluster, a.node",
     )
     .fetch_all(&db.pool)

@@ -347,7 +347,11 @@ fn demo_serves_the_demo_material() {
     assert_eq!(sensors.len(), 1, "{coverage}");
     assert_eq!(sensors[0]["node"], hb["node"]);
     // The recorded alerts come from that sensor's node: it is not a node without a sensor.
-    assert_eq!(coverage["nodes_without_sensor"], serde_json::json!([]), "{coverage}");
+    assert_eq!(
+        coverage["nodes_without_sensor"],
+        serde_json::json!([]),
+        "{coverage}"
+    );
     let containers = demo.get("/api/v1/containers");
     assert_eq!(
         items(&containers).len(),

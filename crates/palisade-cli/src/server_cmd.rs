@@ -24,7 +24,8 @@ pub struct ServerArgs {
     /// Start a demo: a temporary store seeded by running Palisade on the demo material built
     /// into the binary (an image, manifests, an audit log, recorded sensor alerts); prints the
     /// URL and an admin token. Loopback only; the port is the --listen one, or a free one.
-    #[arg(long, conflicts_with_all = ["db", "insecure_listen"])]
+    /// --db (and PALISADE_DB) are ignored: the demo's store is temporary.
+    #[arg(long, conflicts_with = "insecure_listen")]
     pub demo: bool,
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = Limits::default().max_body)]

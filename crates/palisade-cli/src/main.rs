@@ -4,6 +4,7 @@ mod admission_cmd;
 mod bench;
 mod bench_vulndb;
 mod db_cmd;
+mod demo_cmd;
 mod explore_cmd;
 mod host_cmd;
 mod image_cmd;

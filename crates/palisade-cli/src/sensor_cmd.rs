@@ -91,6 +91,26 @@ pub struct RunArgs {
     /// deleted after a 2xx answer, resent after a restart (at-least-once).
     #[arg(long, value_name = "URL", requires = "spool")]
     forward: Option<String>,
+    /// Report to this `palisade server` (e.g. http://127.0.0.1:8080): alerts through the
+    /// --spool directory (as --forward does, with the token), and a heartbeat every
+    /// --heartbeat-interval (node, cluster, version, collector, drops, running containers).
+    /// The token (role ingest) comes from PALISADE_TOKEN or --token-file.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "spool",
+        conflicts_with = "forward"
+    )]
+    server: Option<String>,
+    /// File whose first line is the server token.
+    #[arg(long, requires = "server")]
+    token_file: Option<PathBuf>,
+    /// Cluster name carried by the heartbeats.
+    #[arg(long, env = "PALISADE_CLUSTER")]
+    cluster: Option<String>,
+    /// Time between heartbeats to --server.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    heartbeat_interval: Duration,
     /// Disk buffer for --forward: alerts are fsync'd here before they are sent.
     #[arg(long, value_name = "DIR")]
     spool: Option<PathBuf>,
@@ -107,6 +127,7 @@ const FORWARD_BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// Sends spooled alerts to `url` until `stop`, then makes one last attempt.
 fn forwarder(
     url: String,
+    token: Option<String>,
     spool: Arc<std::sync::Mutex<Spool>>,
     metrics: Arc<Metrics>,
     stop: Arc<AtomicBool>,
@@ -129,10 +150,12 @@ fn forwarder(
         let mut send = |body: Vec<u8>| -> Result<(), String> {
             let resp = client
                 .post(&url)
-                .header("content-type", "application/x-ndjson")
-                .body(body)
-                .send()
-                .map_err(|e| e.to_string())?;
+                .header("content-type", "application/x-ndjson");
+            let resp = match &token {
+                Some(t) => resp.bearer_auth(t),
+                None => resp,
+            };
+            let resp = resp.body(body).send().map_err(|e| e.to_string())?;
             if resp.status().is_success() {
                 Ok(())
             } else {
@@ -264,6 +287,81 @@ fn compile(args: &RunArgs) -> anyhow::Result<palisade_rules::Engine> {
         "{fatal} error(s) in the rules; see `palisade rules check`"
     );
     Ok(engine)
+}
+
+/// Most running containers one heartbeat lists.
+const HEARTBEAT_CONTAINERS: usize = 5000;
+
+/// Sends a heartbeat at once and then every `interval` until `stop`: the node, the collector,
+/// the drop counters and the running containers (Docker API; none when there is no Docker).
+#[allow(clippy::too_many_arguments)]
+fn heartbeater(
+    sender: palisade_server::client::HeartbeatSender,
+    node: Option<String>,
+    cluster: Option<String>,
+    collector: CollectorKind,
+    interval: Duration,
+    metrics: Arc<Metrics>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let node = node.unwrap_or_else(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "unknown".into())
+    });
+    std::thread::spawn(move || {
+        let docker = DockerClient::from_env();
+        let capabilities: Vec<String> = match collector {
+            CollectorKind::Ebpf => Kind::ALL.iter().map(|k| k.as_str().to_string()).collect(),
+            CollectorKind::Netlink => vec![Kind::Exec.as_str().to_string()],
+        };
+        let mut next = Instant::now();
+        while !stop.load(Ordering::Relaxed) {
+            if Instant::now() < next {
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+            next = Instant::now() + interval;
+            let containers = docker
+                .running(HEARTBEAT_CONTAINERS)
+                .unwrap_or_else(|e| {
+                    tracing::debug!("heartbeat: no container list: {e}");
+                    Vec::new()
+                })
+                .into_iter()
+                .map(|c| palisade_server::heartbeat::RunningContainer {
+                    id: c.id,
+                    name: c.name,
+                    image: c.image,
+                    image_digest: c.image_digest,
+                    pod_name: c.pod_name,
+                    pod_namespace: c.pod_namespace,
+                })
+                .collect();
+            let mut drops: std::collections::BTreeMap<String, u64> = Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), metrics.drops(*k)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            drops.insert(
+                "spool_lost".into(),
+                metrics.spool_lost.load(Ordering::Relaxed),
+            );
+            let hb = palisade_server::heartbeat::Heartbeat {
+                node: node.clone(),
+                cluster: cluster.clone(),
+                time: humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                collector: collector.as_str().to_string(),
+                capabilities: capabilities.clone(),
+                drops,
+                containers,
+            };
+            if let Err(e) = sender.send(&hb) {
+                tracing::warn!("heartbeat: {e}");
+            }
+        }
+    })
 }
 
 /// Serves /metrics, /healthz and /readyz on the async runtime.
@@ -457,9 +555,23 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let forward_stop = Arc::new(AtomicBool::new(false));
-    let forward = match (&args.forward, &spool) {
+    let token = args
+        .server
+        .as_ref()
+        .map(|_| palisade_server::client::token(args.token_file.as_deref()))
+        .transpose()?;
+    let forward_url = match (&args.forward, &args.server) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(server)) => Some(format!(
+            "{}/api/v1/ingest/alerts",
+            server.trim_end_matches('/')
+        )),
+        (None, None) => None,
+    };
+    let forward = match (&forward_url, &spool) {
         (Some(url), Some(spool)) => Some(forwarder(
             url.clone(),
+            token.clone(),
             spool.clone(),
             metrics.clone(),
             forward_stop.clone(),
@@ -512,6 +624,21 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     };
 
     let source = open_collector(args.collector)?;
+    let heartbeats = match (&args.server, &token) {
+        (Some(server), Some(token)) => Some(heartbeater(
+            palisade_server::client::HeartbeatSender::new(server, token.clone())?,
+            args.node.clone(),
+            args.cluster.clone(),
+            match &source {
+                Source::Ebpf(_) => CollectorKind::Ebpf,
+                Source::Netlink(_) => CollectorKind::Netlink,
+            },
+            args.heartbeat_interval,
+            metrics.clone(),
+            forward_stop.clone(),
+        )),
+        _ => None,
+    };
     let until = args
         .duration
         .map(|s| Instant::now() + Duration::from_secs(s));
@@ -619,6 +746,9 @@ pub fn run(cmd: &SensorCommand) -> anyhow::Result<ExitCode> {
     forward_stop.store(true, Ordering::Relaxed);
     if let Some(f) = forward {
         let _ = f.join();
+    }
+    if let Some(h) = heartbeats {
+        let _ = h.join();
     }
     let mut sink = pipeline.sink;
     if let Some(e) = sink.error.take() {

@@ -25,6 +25,12 @@ pub struct ServerArgs {
     /// cookies `Secure`.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Start a demo: a temporary store seeded by running Palisade on the demo material built
+    /// into the binary (an image, manifests, an audit log, recorded sensor alerts); prints the
+    /// URL and an admin token. Loopback only; the port is the --listen one, or a free one.
+    /// --db (and PALISADE_DB) are ignored: the demo's store is temporary.
+    #[arg(long, conflicts_with = "insecure_listen")]
+    pub demo: bool,
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = Limits::default().max_body)]
     pub max_body: usize,
@@ -73,6 +79,16 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<ExitCode> {
             let token = palisade_server::create_token(&db_url(db)?, role, &name).await?;
             writeln!(std::io::stdout(), "{token}")?;
             Ok(ExitCode::SUCCESS)
+        }
+        None if args.demo => {
+            crate::demo_cmd::run(
+                args.listen,
+                Limits {
+                    max_body: args.max_body,
+                    max_lines: args.max_batch,
+                },
+            )
+            .await
         }
         None => {
             palisade_server::serve(ServerConfig {

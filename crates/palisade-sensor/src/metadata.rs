@@ -393,6 +393,30 @@ impl DockerClient {
             .and_then(|i| self.get(&format!("/images/{i}/json")).ok());
         Ok(parse_inspect(&c, image.as_ref()))
     }
+
+    /// The running containers (`GET /containers/json`), each inspected; at most `max`.
+    pub fn running(&self, max: usize) -> Result<Vec<ContainerInfo>, MetadataError> {
+        let list = self.get("/containers/json")?;
+        let ids: Vec<&str> = list
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c["Id"].as_str())
+                    .take(max)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.inspect(id) {
+                Ok(info) => out.push(info),
+                // Gone between the list and the inspect.
+                Err(MetadataError::Status(404)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
 }
 
 struct Entry {

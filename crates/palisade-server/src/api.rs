@@ -141,6 +141,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/suppressions/simulate", post(simulate_suppression))
         .merge(crate::dashboard::routes())
+        .route("/api/v1/ingest/heartbeats", post(ingest_heartbeat))
+        .route("/api/v1/coverage", get(coverage))
+        .route("/api/v1/containers", get(list_containers))
         // Bodies are read (and bounded) by the handlers, which name the limit.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
@@ -560,4 +563,64 @@ async fn simulate_suppression(
     let m: crate::suppress::Matcher = suppression_body(body).await?;
     let m = m.normalized().map_err(ApiError::bad_request)?;
     Ok(Json(crate::suppress::simulate(&s.db, &m).await?))
+}
+
+async fn ingest_heartbeat(
+    State(s): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<Json<store::IngestResult>, ApiError> {
+    caller.require(INGEST, "send documents")?;
+    let body = read_body(body, s.limits.max_body).await?;
+    let hb = crate::heartbeat::decode_heartbeat(&body)?;
+    Ok(Json(crate::inventory::ingest_heartbeat(&s.db, &hb).await?))
+}
+
+/// A sensor whose last heartbeat is older than this (four of the default 30 s intervals) is
+/// stale.
+const DEFAULT_STALE_SECONDS: u64 = 120;
+
+async fn coverage(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<crate::inventory::Coverage>, ApiError> {
+    caller.require(READ, "read coverage")?;
+    let stale = match q.get("stale_after") {
+        None => DEFAULT_STALE_SECONDS,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (1..=30 * 86_400).contains(&n) => n,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "stale_after is a number of seconds from 1 to 2592000",
+                ))
+            }
+        },
+    };
+    Ok(Json(
+        crate::inventory::coverage(&s.db, std::time::Duration::from_secs(stale)).await?,
+    ))
+}
+
+async fn list_containers(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ListParams>,
+) -> Result<Json<query::Page<crate::inventory::ContainerSummary>>, ApiError> {
+    caller.require(READ, "read containers")?;
+    let limit = page_size(&p)?;
+    let after = cursor(&p, 2)?.map(|mut c| {
+        let id = c.pop().unwrap_or_default();
+        (c.pop().unwrap_or_default(), id)
+    });
+    let f = crate::inventory::ContainerFilter {
+        cluster: p.cluster.clone(),
+        node: p.node.clone(),
+        namespace: p.namespace.clone(),
+        vulnerable: flag(&p.vulnerable, "vulnerable")?,
+        after,
+    };
+    Ok(Json(
+        crate::inventory::list_containers(&s.db, &f, limit).await?,
+    ))
 }

@@ -148,3 +148,55 @@ impl Write for AlertSink {
         Ok(())
     }
 }
+
+/// Posts sensor heartbeats to `<server>/api/v1/ingest/heartbeats` (one attempt each: the next
+/// interval's heartbeat is the retry).
+pub struct HeartbeatSender {
+    url: String,
+    token: String,
+    client: reqwest::blocking::Client,
+}
+
+impl std::fmt::Debug for HeartbeatSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HeartbeatSender")
+            .field("url", &self.url)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl HeartbeatSender {
+    pub fn new(server: &str, token: String) -> Result<HeartbeatSender, std::io::Error> {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(std::io::Error::other)?;
+        Ok(HeartbeatSender {
+            url: format!("{}/api/v1/ingest/heartbeats", server.trim_end_matches('/')),
+            token,
+            client,
+        })
+    }
+
+    pub fn send(&self, hb: &crate::heartbeat::Heartbeat) -> std::io::Result<()> {
+        let r = self
+            .client
+            .post(&self.url)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(hb).map_err(std::io::Error::other)?)
+            .send()
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", self.url)))?;
+        if r.status().is_success() {
+            return Ok(());
+        }
+        let status = r.status();
+        let text = r.text().unwrap_or_default();
+        Err(std::io::Error::other(format!(
+            "{} answered {status} {}",
+            self.url,
+            text.trim()
+        )))
+    }
+}

@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dashboard",
         include_str!("../migrations/0002_dashboard.sql"),
     ),
+    (
+        3,
+        "inventory",
+        include_str!("../migrations/0003_inventory.sql"),
+    ),
 ];
 
 /// Which database a URL names.

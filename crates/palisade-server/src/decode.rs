@@ -451,6 +451,7 @@ pub fn fuzz_all(data: &[u8]) {
     let _ = decode_alerts(data, 1000, "2026-01-01T00:00:00.000000Z");
     let _ = decode_scan_report(data);
     let _ = decode_posture(data);
+    let _ = crate::heartbeat::decode_heartbeat(data);
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = normalize_time(s);
     }

@@ -10,7 +10,10 @@ pub mod client;
 pub mod dashboard;
 pub mod db;
 pub mod decode;
+pub mod heartbeat;
+pub mod inventory;
 pub mod query;
+pub mod seed;
 pub mod store;
 pub mod suppress;
 
@@ -81,6 +84,16 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
         );
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    serve_listener(listener, db, config.limits, config.secure_cookies).await
+}
+
+/// Serves `db` on a bound listener until SIGINT or SIGTERM (graceful).
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    db: Db,
+    limits: Limits,
+    secure_cookies: bool,
+) -> Result<(), ServerError> {
     tracing::info!(
         "palisade server listening on {} ({:?} store)",
         listener.local_addr()?,
@@ -88,8 +101,8 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServerError> {
     );
     let app = router(AppState {
         db,
-        limits: config.limits,
-        secure_cookies: config.secure_cookies,
+        limits,
+        secure_cookies,
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

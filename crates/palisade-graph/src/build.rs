@@ -813,35 +813,7 @@ fn services(inv: &Inventory, cx: &mut Ctx) {
     }
     for o in inv.of_kind("Ingress") {
         let ns = o.namespace_or_default().unwrap_or("default").to_owned();
-        let mut backends = BTreeSet::new();
-        if let Some(b) = o
-            .pointer("/spec/defaultBackend/service/name")
-            .or_else(|| o.pointer("/spec/backend/serviceName"))
-            .and_then(Value::as_str)
-        {
-            backends.insert(b.to_owned());
-        }
-        for rule in o
-            .pointer("/spec/rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for path in rule
-                .pointer("/http/paths")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(b) = path
-                    .pointer("/backend/service/name")
-                    .or_else(|| path.pointer("/backend/serviceName"))
-                    .and_then(Value::as_str)
-                {
-                    backends.insert(b.to_owned());
-                }
-            }
-        }
+        let backends = palisade_k8s::ingress_backends(o);
         let e = cx.g.add(
             NodeKind::Exposure,
             format!("exposure/ingress/{ns}/{}", o.name),

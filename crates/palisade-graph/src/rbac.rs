@@ -217,22 +217,10 @@ fn labels_match(selector: &serde_json::Map<String, Value>, o: &Object) -> bool {
 /// Reads roles and bindings into identities with their permissions; adds role, binding and
 /// identity nodes and the structural `binds` / `grants` edges.
 pub fn load(inv: &Inventory, g: &mut Graph, ids: &mut Identities) {
-    let cluster_roles: BTreeMap<&str, &Object> = inv
-        .of_kind("ClusterRole")
-        .map(|o| (o.name.as_str(), o))
-        .collect();
-    let roles: BTreeMap<(&str, &str), &Object> = inv
-        .of_kind("Role")
-        .map(|o| {
-            (
-                (
-                    o.namespace_or_default().unwrap_or("default"),
-                    o.name.as_str(),
-                ),
-                o,
-            )
-        })
-        .collect();
+    let palisade_k8s::RoleIndex {
+        cluster_roles,
+        roles,
+    } = palisade_k8s::RoleIndex::new(inv);
     for o in inv.of_kind("ServiceAccount") {
         let i = ids.ensure(g, IdKind::ServiceAccount, o.namespace_or_default(), &o.name);
         ids.list[i].automount = o

@@ -241,34 +241,7 @@ pub fn build(inv: &Inventory) -> Graph {
         let id = g.add(Some(o), object_id(o), "Ingress", Some(&ns), &o.name);
         let internet = g.add(None, INTERNET.into(), "Internet", None, "internet");
         g.edge(&internet, &id, "exposes");
-        let mut backends = BTreeSet::new();
-        if let Some(b) = o
-            .pointer("/spec/defaultBackend/service/name")
-            .and_then(Value::as_str)
-        {
-            backends.insert(b.to_owned());
-        }
-        for rule in o
-            .pointer("/spec/rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for path in rule
-                .pointer("/http/paths")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(b) = path
-                    .pointer("/backend/service/name")
-                    .or_else(|| path.pointer("/backend/serviceName"))
-                    .and_then(Value::as_str)
-                {
-                    backends.insert(b.to_owned());
-                }
-            }
-        }
+        let backends = crate::ingress_backends(o);
         for b in backends {
             if let Some(sid) = service_ids.get(&(ns.clone(), b)) {
                 let sid = sid.clone();
@@ -311,22 +284,10 @@ pub fn build(inv: &Inventory) -> Graph {
 
 /// Service accounts → bindings → roles, and each account's effective rules.
 fn rbac(inv: &Inventory, g: &mut Graph) {
-    let cluster_roles: BTreeMap<&str, &Object> = inv
-        .of_kind("ClusterRole")
-        .map(|o| (o.name.as_str(), o))
-        .collect();
-    let roles: BTreeMap<(&str, &str), &Object> = inv
-        .of_kind("Role")
-        .map(|o| {
-            (
-                (
-                    o.namespace_or_default().unwrap_or("default"),
-                    o.name.as_str(),
-                ),
-                o,
-            )
-        })
-        .collect();
+    let crate::RoleIndex {
+        cluster_roles,
+        roles,
+    } = crate::RoleIndex::new(inv);
     // Aggregated ClusterRoles: the union of the rules of every ClusterRole whose labels match
     // one of the clusterRoleSelectors (matchLabels).
     let rules_of = |o: &Object| -> Vec<(Value, String)> {

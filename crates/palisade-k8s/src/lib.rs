@@ -21,7 +21,7 @@ use std::collections::HashSet;
 
 pub use cluster::{load_cluster, ClusterError, ClusterLoad, ClusterOptions, CoverageGap};
 pub use lines::Lines;
-pub use object::{Object, SourceLocation};
+pub use object::{ingress_backends, Object, RoleIndex, SourceLocation};
 pub use source::{load_file, load_paths, load_str, LoadError, LoadOptions, Loaded};
 pub use workload::{pod_template, ContainerKind, ContainerRef, PodTemplate, TemplateError};
 

@@ -168,3 +168,62 @@ impl Object {
             .and_then(|r| Some((r.get("kind")?.as_str()?, r.get("name")?.as_str()?)))
     }
 }
+
+/// The Services an Ingress routes to (its default backend and every path's backend), in
+/// `networking.k8s.io/v1` and the older `extensions/v1beta1` field names.
+pub fn ingress_backends(ingress: &Object) -> std::collections::BTreeSet<String> {
+    let mut backends = std::collections::BTreeSet::new();
+    if let Some(b) = ingress
+        .pointer("/spec/defaultBackend/service/name")
+        .or_else(|| ingress.pointer("/spec/backend/serviceName"))
+        .and_then(Value::as_str)
+    {
+        backends.insert(b.to_owned());
+    }
+    let paths = ingress
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|rule| rule.pointer("/http/paths").and_then(Value::as_array))
+        .flatten();
+    for path in paths {
+        if let Some(b) = path
+            .pointer("/backend/service/name")
+            .or_else(|| path.pointer("/backend/serviceName"))
+            .and_then(Value::as_str)
+        {
+            backends.insert(b.to_owned());
+        }
+    }
+    backends
+}
+
+/// ClusterRoles by name and Roles by (namespace, name), for resolving bindings' `roleRef`.
+pub struct RoleIndex<'a> {
+    pub cluster_roles: std::collections::BTreeMap<&'a str, &'a Object>,
+    pub roles: std::collections::BTreeMap<(&'a str, &'a str), &'a Object>,
+}
+
+impl<'a> RoleIndex<'a> {
+    pub fn new(inv: &'a crate::Inventory) -> Self {
+        Self {
+            cluster_roles: inv
+                .of_kind("ClusterRole")
+                .map(|o| (o.name.as_str(), o))
+                .collect(),
+            roles: inv
+                .of_kind("Role")
+                .map(|o| {
+                    (
+                        (
+                            o.namespace_or_default().unwrap_or("default"),
+                            o.name.as_str(),
+                        ),
+                        o,
+                    )
+                })
+                .collect(),
+        }
+    }
+}
